@@ -3,7 +3,7 @@ namespace MLNetDeep.Tensors.Kernels;
 /// <summary>
 /// General matrix multiply on row-major matrices: <c>C = alpha * op(A) * op(B) + beta * C</c>,
 /// where op(X) is X or its transpose. op(A) is m×k, op(B) is k×n, C is m×n.
-/// With <c>transA</c>, A is stored k×m (row stride <paramref name="lda"/>); likewise for B.
+/// With <c>transA</c>, A is stored k×m (row stride lda); likewise for B.
 /// </summary>
 public static unsafe class Gemm
 {
