@@ -70,18 +70,68 @@ internal struct MaxOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee7
 internal struct GreaterOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static T Apply(T a, T b) => a > b ? T.One : T.Zero;
-    public static void Apply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) { for (int i = 0; i < y.Length; i++) y[i] = a[i] > b[i] ? T.One : T.Zero; }
-    public static void Apply(ReadOnlySpan<T> a, T b, Span<T> y) { for (int i = 0; i < y.Length; i++) y[i] = a[i] > b ? T.One : T.Zero; }
-    public static void Apply(T a, ReadOnlySpan<T> b, Span<T> y) { for (int i = 0; i < y.Length; i++) y[i] = a > b[i] ? T.One : T.Zero; }
+    public static void Apply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => Masks.Compare<T, GreaterCmp<T>>(a, b, y);
+    public static void Apply(ReadOnlySpan<T> a, T b, Span<T> y) => Masks.Compare<T, GreaterCmp<T>>(a, b, y);
+    public static void Apply(T a, ReadOnlySpan<T> b, Span<T> y) => Masks.Compare<T, LessCmp<T>>(b, a, y);
 }
 
 /// <summary>1 where a == b, else 0.</summary>
 internal struct EqualOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static T Apply(T a, T b) => a == b ? T.One : T.Zero;
-    public static void Apply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) { for (int i = 0; i < y.Length; i++) y[i] = a[i] == b[i] ? T.One : T.Zero; }
-    public static void Apply(ReadOnlySpan<T> a, T b, Span<T> y) { for (int i = 0; i < y.Length; i++) y[i] = a[i] == b ? T.One : T.Zero; }
-    public static void Apply(T a, ReadOnlySpan<T> b, Span<T> y) { for (int i = 0; i < y.Length; i++) y[i] = a == b[i] ? T.One : T.Zero; }
+    public static void Apply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => Masks.Compare<T, EqualCmp<T>>(a, b, y);
+    public static void Apply(ReadOnlySpan<T> a, T b, Span<T> y) => Masks.Compare<T, EqualCmp<T>>(a, b, y);
+    public static void Apply(T a, ReadOnlySpan<T> b, Span<T> y) => Masks.Compare<T, EqualCmp<T>>(b, a, y);
+}
+
+/// <summary>A comparison in scalar and SIMD form (the SIMD form yields all-ones lanes where true).</summary>
+internal interface ICompare<T> where T : unmanaged
+{
+    static abstract bool Test(T a, T b);
+    static abstract Vector<T> Test(Vector<T> a, Vector<T> b);
+}
+
+internal struct GreaterCmp<T> : ICompare<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool Test(T a, T b) => a > b;
+    public static Vector<T> Test(Vector<T> a, Vector<T> b) => Vector.GreaterThan(a, b);
+}
+
+internal struct LessCmp<T> : ICompare<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool Test(T a, T b) => a < b;
+    public static Vector<T> Test(Vector<T> a, Vector<T> b) => Vector.LessThan(a, b);
+}
+
+internal struct EqualCmp<T> : ICompare<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool Test(T a, T b) => a == b;
+    public static Vector<T> Test(Vector<T> a, Vector<T> b) => Vector.Equals(a, b);
+}
+
+/// <summary>SIMD loops that turn comparisons into 0/1 masks.</summary>
+internal static class Masks
+{
+    public static void Compare<T, TCmp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> where TCmp : struct, ICompare<T>
+    {
+        int i = 0, w = Vector<T>.Count;
+        var one = Vector<T>.One;
+        for (; i <= y.Length - w; i += w)
+            (TCmp.Test(new Vector<T>(a[i..]), new Vector<T>(b[i..])) & one).CopyTo(y[i..]);
+        for (; i < y.Length; i++) y[i] = TCmp.Test(a[i], b[i]) ? T.One : T.Zero;
+    }
+
+    public static void Compare<T, TCmp>(ReadOnlySpan<T> a, T b, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> where TCmp : struct, ICompare<T>
+    {
+        int i = 0, w = Vector<T>.Count;
+        var one = Vector<T>.One;
+        var vb = new Vector<T>(b);
+        for (; i <= y.Length - w; i += w)
+            (TCmp.Test(new Vector<T>(a[i..]), vb) & one).CopyTo(y[i..]);
+        for (; i < y.Length; i++) y[i] = TCmp.Test(a[i], b) ? T.One : T.Zero;
+    }
 }
 
 internal struct NegOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
