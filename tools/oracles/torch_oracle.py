@@ -15,7 +15,8 @@ Non-finite floats are the strings "NaN", "Infinity", "-Infinity".
 Outputs of other dtypes are converted: bool/uint8/int8/int16/int32 -> int64,
 float16/bfloat16 -> float32.
 
-A dtype value (e.g. for ``dtype=`` keyword arguments) is written ``{"torch_dtype": "float64"}``.
+In args/kwargs, a dtype value (e.g. for ``dtype=``) is written ``{"torch_dtype": "float64"}`` and a
+float that may be non-finite ``{"float": "Infinity"}`` (plain numbers are passed as they are).
 
 Request kinds: ping, call, module, optim, train_mlp (see the handlers below).
 Every response is ``{"ok": true, ...}`` or ``{"ok": false, "error": "..."}``;
@@ -40,8 +41,9 @@ try:
     import torch.nn.utils
     import torch.optim
     import torch.optim.lr_scheduler
-except Exception:  # pragma: no cover - reported to the client via stderr + exit code
-    sys.stderr.write("torch_oracle: import torch failed:\n" + traceback.format_exc())
+except Exception as _e:  # reported to the client via stderr (last line) + exit code 3
+    sys.stderr.write(traceback.format_exc())
+    sys.stderr.write("torch_oracle: import torch failed: %s: %s\n" % (type(_e).__name__, _e))
     sys.stderr.flush()
     sys.exit(3)
 
@@ -130,7 +132,12 @@ def decode_tensor(d, want_grad):
         raise OracleError("tensor shape %r needs %d values, got %d" % (shape, numel, len(data)))
     dtype = _DTYPES[dtype_name]
     if dtype_name in _FLOAT_DTYPES:
-        values = [decode_float(v) for v in data]
+        if all(type(v) is float or type(v) is int for v in data):
+            values = data  # fast path: plain numbers only
+        else:
+            values = [decode_float(v) for v in data]
+    elif all(type(v) is int for v in data):
+        values = data
     else:
         values = []
         for v in data:
@@ -218,6 +225,8 @@ class Decoder:
                 if dt is None:
                     raise OracleError("unknown torch_dtype %r" % (name,))
                 return dt
+            if set(v.keys()) == {"float"}:
+                return decode_float(v["float"])
             return {k: self.value(x) for k, x in v.items()}
         if isinstance(v, list):
             return [self.value(x) for x in v]
