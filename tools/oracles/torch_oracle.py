@@ -12,6 +12,7 @@ Tensor encoding (both directions)::
      "data": [flat row-major numbers], "requires_grad": false (optional, input only)}
 
 Non-finite floats are the strings "NaN", "Infinity", "-Infinity".
+An input tensor with ``"as_bool": true`` is turned into a bool mask (nonzero -> True).
 Outputs of other dtypes are converted: bool/uint8/int8/int16/int32 -> int64,
 float16/bfloat16 -> float32.
 
@@ -151,6 +152,8 @@ def decode_tensor(d, want_grad):
                 raise OracleError("bad int64 value %r" % (v,))
             values.append(v)
     t = torch.tensor(values, dtype=dtype).reshape(shape)
+    if d.get("as_bool", False) is True:
+        return t != 0  # a mask: torch.where and friends want bool conditions
     if want_grad and dtype_name in _FLOAT_DTYPES and d.get("requires_grad", True) is not False:
         t.requires_grad_(True)
     return t

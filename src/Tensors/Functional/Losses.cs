@@ -50,7 +50,9 @@ public static partial class F
         if (input.Rank < 2) throw new ArgumentException($"CrossEntropy input must be [N, C, ...], got {ShapeUtil.Format(input.Shape)}.");
         if (labelSmoothing < 0 || labelSmoothing > 1) throw new ArgumentOutOfRangeException(nameof(labelSmoothing));
         int c = input.Size(1);
-        var logits = input.Rank == 2 ? input : input.Transpose(1, -1).Reshape(-1, c); // [M, C]
+        // [N, C, d1, …] → [N, d1, …, C] → [M, C], keeping the target's (n, d1, …) order.
+        var toLast = Enumerable.Range(0, input.Rank).Where(i => i != 1).Append(1).ToArray();
+        var logits = input.Rank == 2 ? input : input.Permute(toLast).Reshape(-1, c);
         var t = target.Reshape(-1).Contiguous();
         if (t.Numel != logits.Size(0))
             throw new ArgumentException($"CrossEntropy: target {ShapeUtil.Format(target.Shape)} does not match input {ShapeUtil.Format(input.Shape)}.");
