@@ -1,3 +1,16 @@
-// Benchmark entry point: `dotnet run -c Release --project bench/MLNetDeep.Bench -- SUITE`.
-Console.Error.WriteLine("usage: MLNetDeep.Bench SUITE");
-return 2;
+// Benchmarks against peers: `dotnet run -c Release --project bench/MLNetDeep.Bench -- SUITE [options]`.
+// Each suite runs our engine and its peer in the same run and ends with `SUITE: ours=<x> peer=<y> ratio=<r>`.
+using MLNetDeep.Bench;
+
+var suites = new Dictionary<string, Func<string[], int>>
+{
+    ["gemm"] = GemmSuite.Run,
+    ["mlp-train"] = MlpTrainSuite.Run,
+};
+
+if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
+{
+    Console.Error.WriteLine($"usage: MLNetDeep.Bench SUITE   (suites: {string.Join(", ", suites.Keys)})");
+    return 2;
+}
+return suite(args[1..]);

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MLNetDeep.Tensors.Kernels;
 
 /// <summary>
@@ -5,33 +7,130 @@ namespace MLNetDeep.Tensors.Kernels;
 /// where op(X) is X or its transpose. op(A) is m×k, op(B) is k×n, C is m×n.
 /// With <c>transA</c>, A is stored k×m (row stride lda); likewise for B.
 /// </summary>
+/// <remarks>
+/// Goto/BLIS-style: the k dimension is cut into KC-deep slabs; for each slab a B panel (KC × NC) and A
+/// blocks (MC × KC) are packed into contiguous, aligned, zero-padded buffers, and the register-blocked
+/// <see cref="GemmMicroKernel"/> sweeps MR×NR tiles over them. Threads take disjoint column (or row)
+/// ranges of C, each with its own packing buffers, so no synchronization is needed inside.
+/// </remarks>
 public static unsafe class Gemm
 {
-    /// <summary>Single-precision GEMM (reference implementation; replaced by the blocked kernel).</summary>
+    private const int MR = GemmMicroKernel.MR, NR = GemmMicroKernel.NR;
+    private const int KC = 256, MC = 128, NC = 512;
+    private const long SerialFlops = 1L << 18;
+
+    [ThreadStatic] private static PackBuffers? _buffers;
+
+    private sealed class PackBuffers
+    {
+        public readonly float* A = (float*)NativeMemory.AlignedAlloc((nuint)(MC * KC * sizeof(float)), 64);
+        public readonly float* B = (float*)NativeMemory.AlignedAlloc((nuint)(KC * NC * sizeof(float)), 64);
+        ~PackBuffers()
+        {
+            NativeMemory.AlignedFree(A);
+            NativeMemory.AlignedFree(B);
+        }
+    }
+
+    /// <summary>Single-precision GEMM (blocked, packed, AVX-512 micro-kernel, multi-threaded per <see cref="Parallelism.NumThreads"/>).</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                float s = 0;
-                for (int p = 0; p < k; p++)
-                    s += (transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
-                c[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j];
-            }
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0 || alpha == 0)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        long flops = (long)m * n * k;
+        int threads = flops < SerialFlops ? 1 : Parallelism.NumThreads;
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        if (threads <= 1)
+        {
+            Block(transA, transB, 0, m, 0, n, k, alpha, (float*)pa, lda, (float*)pb, ldb, beta, (float*)pc, ldc);
+            return;
+        }
+        // Split the larger of m and n into tile-aligned ranges, one per thread.
+        if (n >= m)
+        {
+            int tiles = (n + NR - 1) / NR;
+            Parallelism.For(tiles, 1, threads, (s, e) =>
+                Block(transA, transB, 0, m, s * NR, Math.Min(n, e * NR), k, alpha, (float*)pa, lda, (float*)pb, ldb, beta, (float*)pc, ldc));
+        }
+        else
+        {
+            int tiles = (m + MR - 1) / MR;
+            Parallelism.For(tiles, 1, threads, (s, e) =>
+                Block(transA, transB, s * MR, Math.Min(m, e * MR), 0, n, k, alpha, (float*)pa, lda, (float*)pb, ldb, beta, (float*)pc, ldc));
+        }
     }
 
-    /// <summary>Double-precision GEMM, used for gradient checks (correct, not tuned).</summary>
+    /// <summary>C[i0..i1, j0..j1] on the calling thread.</summary>
+    private static void Block(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        var buf = _buffers ??= new PackBuffers();
+        for (int jc = j0; jc < j1; jc += NC)
+        {
+            int nc = Math.Min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                float betaEff = pc == 0 ? beta : 1f;
+                GemmPacking.PackB(transB, b, ldb, pc, kc, jc, nc, buf.B);
+                for (int ic = i0; ic < i1; ic += MC)
+                {
+                    int mc = Math.Min(MC, i1 - ic);
+                    GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, buf.A);
+                    for (int jr = 0; jr < nc; jr += NR)
+                    {
+                        int cols = Math.Min(NR, nc - jr);
+                        float* bs = buf.B + jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR)
+                        {
+                            int rows = Math.Min(MR, mc - ir);
+                            float* ct = c + (long)(ic + ir) * ldc + jc + jr;
+                            float* ap = buf.A + ir * kc;
+                            if (rows == MR && cols == NR) GemmMicroKernel.Tile(kc, ap, bs, ct, ldc, alpha, betaEff);
+                            else GemmMicroKernel.PartialTile(kc, ap, bs, ct, ldc, rows, cols, alpha, betaEff);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void ScaleC(int m, int n, float beta, float* c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            if (beta == 0) row.Clear();
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    /// <summary>Double-precision GEMM, used for gradient checks (correct and cache-friendly, not tuned).</summary>
     public static void Dgemm(bool transA, bool transB, int m, int n, int k, double alpha,
         double* a, int lda, double* b, int ldb, double beta, double* c, int ldc)
     {
+        var acc = new double[n];
         for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
+        {
+            Array.Clear(acc);
+            for (int p = 0; p < k; p++)
             {
-                double s = 0;
-                for (int p = 0; p < k; p++)
-                    s += (transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
-                c[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j];
+                double av = transA ? a[(long)p * lda + i] : a[(long)i * lda + p];
+                if (!transB)
+                {
+                    double* brow = b + (long)p * ldb;
+                    for (int j = 0; j < n; j++) acc[j] += av * brow[j];
+                }
+                else
+                    for (int j = 0; j < n; j++) acc[j] += av * b[(long)j * ldb + p];
             }
+            double* crow = c + (long)i * ldc;
+            for (int j = 0; j < n; j++) crow[j] = beta == 0 ? alpha * acc[j] : alpha * acc[j] + beta * crow[j];
+        }
     }
 }
