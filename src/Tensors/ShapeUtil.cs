@@ -29,6 +29,8 @@ internal static class ShapeUtil
 
     public static bool IsContiguous(int[] dims, int[] strides)
     {
+        foreach (int d in dims)
+            if (d == 0) return true; // an empty tensor has no layout to violate
         int acc = 1;
         for (int i = dims.Length - 1; i >= 0; i--)
         {

@@ -63,7 +63,7 @@ public sealed partial class Tensor
     {
         if (Storage is not T[] arr)
             throw new InvalidOperationException($"Tensor is {DType}, not {typeof(T).Name}.");
-        return arr.AsSpan(Offset, Numel);
+        return Numel == 0 ? default : arr.AsSpan(Offset, Numel);
     }
 
     internal T[] Arr<T>() => (T[])Storage;

@@ -69,6 +69,7 @@ internal static class Elementwise
     /// <summary>Copies a strided tensor into a same-shaped destination view (any strides).</summary>
     public static void Copy<T>(Tensor src, Tensor dst) where T : unmanaged
     {
+        if (dst.Numel == 0) return;
         var layout = new StridedLayout(dst.Dims, src.Strides, dst.Strides);
         T[] sv = src.Arr<T>(), dv = dst.Arr<T>();
         int inner = layout.InnerSize, ss = layout.InnerStride(0), ds = layout.InnerStride(1);

@@ -80,3 +80,19 @@ public class ElementwiseKernelTests
         for (int i = 0; i < e.Length; i++) Assert.That(e[i], Is.EqualTo(reference[i]).Within(1e-15));
     }
 }
+
+/// <summary>Tensors with a zero-sized dimension anywhere.</summary>
+public class EmptyTensorTests
+{
+    [Test]
+    public void EmptyTensorsAreContiguousAndCopyable()
+    {
+        var t = Tensor.Zeros(2, 0, 3);
+        Assert.That(t.IsContiguous, Is.True);
+        Assert.That(t.ToArray<float>(), Is.Empty);
+        Assert.That(t.FillInPlace(1).Numel, Is.EqualTo(0));
+        Assert.That(t.CopyFrom(Tensor.Zeros(2, 0, 3)).Numel, Is.EqualTo(0));
+        Assert.That(t.Permute(2, 0, 1).Contiguous().Shape.ToArray(), Is.EqualTo(new[] { 3, 2, 0 }));
+        Assert.That(Tensor.Zeros(2, 0).Sum(1).ToArray<float>(), Is.EqualTo(new[] { 0f, 0f }));
+    }
+}
