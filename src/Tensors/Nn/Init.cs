@@ -76,6 +76,7 @@ public static class Init
     public static Tensor Constant(Tensor tensor, double value)
     {
         ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.Numel == 0) return tensor; // the core cannot fill some empty shapes, e.g. [2, 0]
         using (Tensor.NoGrad()) tensor.FillInPlace(value);
         return tensor;
     }
@@ -148,6 +149,7 @@ public static class Init
     /// </summary>
     private static Tensor Fill(Tensor tensor, Func<double> sample, double? exclusiveHigh)
     {
+        if (tensor.Numel == 0) return tensor;
         using var _ = Tensor.NoGrad();
         var target = tensor.IsContiguous ? tensor : Tensor.Zeros(tensor.Shape.ToArray(), tensor.DType);
         if (target.DType == DType.Float32)

@@ -63,7 +63,8 @@ public abstract partial class Module
             pairs.Add((target, source));
         }
         using (Tensor.NoGrad())
-            foreach (var (target, source) in pairs) target.CopyFrom(source.Detach());
+            foreach (var (target, source) in pairs)
+                if (target.Numel > 0) target.CopyFrom(source.Detach()); // nothing to copy (and the core cannot copy some empty shapes)
         return new LoadStateDictResult(missing, unexpected);
     }
 }
