@@ -11,6 +11,8 @@ public static partial class SafeTensors
     /// <summary>Parses the JSON header and validates every entry on its own (layout is checked by the caller).</summary>
     private static (List<Entry> Entries, OrderedDictionary<string, string> Metadata) ParseHeader(byte[] header, string src)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw Fail(src, null, null, "the header is not valid UTF-8 JSON (invalid UTF-8 byte sequence).");
         JsonDocument doc;
         try
         {
@@ -27,11 +29,19 @@ public static partial class SafeTensors
             var entries = new List<Entry>();
             var metadata = new OrderedDictionary<string, string>(StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var prop in doc.RootElement.EnumerateObject())
+            try
             {
-                if (!seen.Add(prop.Name)) throw Fail(src, prop.Name, null, "the name appears more than once in the header.");
-                if (prop.Name == MetadataKey) ParseMetadata(prop.Value, metadata, src);
-                else entries.Add(ParseEntry(prop.Name, prop.Value, src));
+                foreach (var prop in doc.RootElement.EnumerateObject())
+                {
+                    if (!seen.Add(prop.Name)) throw Fail(src, prop.Name, null, "the name appears more than once in the header.");
+                    if (prop.Name == MetadataKey) ParseMetadata(prop.Value, metadata, src);
+                    else entries.Add(ParseEntry(prop.Name, prop.Value, src));
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                // System.Text.Json reports strings it cannot decode (e.g. an escaped lone surrogate) this way.
+                throw Fail(src, null, null, $"the header holds a string that is not valid Unicode ({e.Message}).", e);
             }
             return (entries, metadata);
         }
