@@ -53,7 +53,7 @@ public static partial class SafeTensors
     /// <param name="stream">A writable stream; it is not closed.</param>
     /// <param name="tensors">Name → tensor, written in enumeration order.</param>
     /// <param name="metadata">Optional free-form string metadata.</param>
-    /// <exception cref="ArgumentException">A name is reserved or a tensor or metadata value is null.</exception>
+    /// <exception cref="ArgumentException">A name is reserved, a tensor or metadata value is null, or the header would exceed <see cref="MaxHeaderLength"/>.</exception>
     public static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -67,6 +67,8 @@ public static partial class SafeTensors
             entries.Add(new(name, t.Numel == 0 ? t.Detach() : t.Detach().Contiguous()));
         }
         byte[] header = BuildHeader(entries, metadata);
+        if (header.Length > MaxHeaderLength)
+            throw new ArgumentException($"The header would take {header.Length} bytes, over the {MaxHeaderLength}-byte limit readers enforce; split the tensors across files.", nameof(tensors));
         Span<byte> len = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
         stream.Write(len);
