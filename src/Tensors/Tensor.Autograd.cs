@@ -82,40 +82,59 @@ public sealed partial class Tensor
             throw new ArgumentException($"Gradient shape {ShapeUtil.Format(gradient.Dims)} does not match tensor shape {ShapeUtil.Format(Dims)}.");
 
         var order = TopologicalOrder(this);
-        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [this] = gradient };
-        // Storages already handed to a leaf: a second leaf (or the caller's gradient) must get a copy.
-        var handedOut = new HashSet<Array>(ReferenceEqualityComparer.Instance) { gradient.Storage };
+        var pass = new BackwardPass(gradient);
+        pass.Add(this, gradient);
         using var _ = NoGrad();
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var t = order[i];
-            if (!grads.Remove(t, out var g)) continue;
+            if (!pass.Take(t, out var g)) continue;
             if (t.GradFn == null || t._retainGrad)
-                t.AccumulateGrad(g, handedOut);
-            if (t.GradFn == null) continue;
-            var inputGrads = t.GradFn.Backward(g);
-            var inputs = t.GradFn.Inputs;
-            for (int k = 0; k < inputs.Length; k++)
+                t.AccumulateGrad(g, pass);
+            if (t.GradFn != null)
             {
-                var ig = inputGrads[k];
-                var inp = inputs[k];
-                if (ig == null || !inp._requiresGrad) continue;
-                if (!ShapeUtil.SameShape(ig.Dims, inp.Dims))
-                    throw new InvalidOperationException($"Backward of {t.GradFn.Name} produced a gradient of shape {ShapeUtil.Format(ig.Dims)} for an input of shape {ShapeUtil.Format(inp.Dims)}.");
-                grads[inp] = grads.TryGetValue(inp, out var prev) ? prev.Add(ig) : ig;
+                var inputGrads = t.GradFn.Backward(g);
+                var inputs = t.GradFn.Inputs;
+                for (int k = 0; k < inputs.Length; k++)
+                {
+                    var ig = inputGrads[k];
+                    var inp = inputs[k];
+                    if (ig == null || !inp._requiresGrad) continue;
+                    if (!ShapeUtil.SameShape(ig.Dims, inp.Dims))
+                        throw new InvalidOperationException($"Backward of {t.GradFn.Name} produced a gradient of shape {ShapeUtil.Format(ig.Dims)} for an input of shape {ShapeUtil.Format(inp.Dims)}.");
+                    pass.Add(inp, ig);
+                }
             }
+            pass.ReleaseConsumed(g);
         }
     }
 
-    private void AccumulateGrad(Tensor g, HashSet<Array> handedOut)
+    /// <summary>
+    /// Accumulates into a leaf's <see cref="Grad"/>: in place when the existing gradient owns a dense
+    /// buffer (as PyTorch does), else by adopting <paramref name="g"/>'s buffer or a copy of it.
+    /// </summary>
+    private void AccumulateGrad(Tensor g, BackwardPass pass)
     {
         if (Grad != null)
         {
-            Grad = Grad.Add(g);
+            if (Grad.OwnsDenseStorage && Grad.DType == g.DType && ShapeUtil.SameShape(Grad.Dims, Dims))
+                Grad.AddInPlace(g);
+            else
+                Grad = Grad.Add(g);
             return;
         }
-        bool ownsStorage = g.Offset == 0 && g.IsContiguous && g.Storage.Length == g.Numel;
-        Grad = ownsStorage && handedOut.Add(g.Storage) ? g.Detach() : g.Contiguous(force: true);
+        Grad = g.OwnsDenseStorage && pass.TryHandOut(g.Storage) ? g.Detach() : g.Contiguous(force: true);
+        pass.HandOut(Grad.Storage);
+    }
+
+    /// <summary>True when this tensor views all of its storage densely from offset 0.</summary>
+    internal bool OwnsDenseStorage => Offset == 0 && IsContiguous && Storage.Length == Numel;
+
+    /// <summary>this += other (broadcast), in place and unrecorded.</summary>
+    internal void AddInPlace(Tensor other)
+    {
+        if (DType == DType.Float32) Kernels.Elementwise.Binary<float, Kernels.AddOp<float>>(Detach(), other.ExpandView(Dims), this);
+        else Kernels.Elementwise.Binary<double, Kernels.AddOp<double>>(Detach(), other.ExpandView(Dims), this);
     }
 
     private static List<Tensor> TopologicalOrder(Tensor root)

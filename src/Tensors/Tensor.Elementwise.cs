@@ -10,9 +10,9 @@ public sealed partial class Tensor
         int n = ShapeUtil.Numel(dims);
         Array s = dtype switch
         {
-            DType.Float32 => GC.AllocateUninitializedArray<float>(n),
-            DType.Float64 => GC.AllocateUninitializedArray<double>(n),
-            _ => GC.AllocateUninitializedArray<long>(n),
+            DType.Float32 => BufferPool.Rent<float>(n),
+            DType.Float64 => BufferPool.Rent<double>(n),
+            _ => BufferPool.Rent<long>(n),
         };
         return Wrap(s, (int[])dims.Clone(), dtype);
     }
@@ -133,7 +133,11 @@ public sealed partial class Tensor
     }
 
     /// <summary>max(x, 0).</summary>
-    public Tensor Relu() => Record(UnaryKernel<ReluOp<float>, ReluOp<double>>("Relu"), "Relu", [this], g => [g.Mul(Gt(ScalarLike(0)))]);
+    public Tensor Relu()
+    {
+        var y = UnaryKernel<ReluOp<float>, ReluOp<double>>("Relu");
+        return Record(y, "Relu", [this], g => [BinaryKernel<PassWherePositiveOp<float>, PassWherePositiveOp<double>>(g, y, "ReluBackward")]);
+    }
 
     /// <summary>|x| (gradient sign(x), 0 at 0).</summary>
     public Tensor Abs() => Record(UnaryKernel<AbsOp<float>, AbsOp<double>>("Abs"), "Abs", [this], g => [g.Mul(Sign())]);

@@ -44,11 +44,13 @@ public static partial class F
         return z.Sub(z.Exp().Sum(dim, keepDim: true).Log());
     }
 
-    /// <summary>y = x·Wᵀ + b, with W of shape [out, in] (the transpose is a view: no copy).</summary>
+    /// <summary>y = x·Wᵀ + b, with W of shape [out, in]; x may have any leading dimensions ([…, in] → […, out]).</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
-        var y = x.MatMul(weight.T);
-        return bias is null ? y : y.Add(bias);
+        if (x.Rank == 2) return Tensor.Affine(x, weight, bias);
+        if (x.Rank == 0) throw new ArgumentException("Linear needs an input of rank >= 1.");
+        var lead = x.Shape[..^1].ToArray();
+        return Tensor.Affine(x.Reshape(-1, x.Size(-1)), weight, bias).Reshape([.. lead, weight.Size(0)]);
     }
 
     /// <summary>

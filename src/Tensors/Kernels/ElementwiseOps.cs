@@ -134,6 +134,24 @@ internal static class Masks
     }
 }
 
+/// <summary>a where b &gt; 0, else 0: the ReLU backward rule applied to (gradient, output) in one pass.</summary>
+internal struct PassWherePositiveOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Apply(T a, T b) => b > T.Zero ? a : T.Zero;
+    public static void Apply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+    {
+        int i = 0, w = Vector<T>.Count;
+        for (; i <= y.Length - w; i += w)
+        {
+            var vb = new Vector<T>(b[i..]);
+            Vector.ConditionalSelect(Vector.GreaterThan(vb, Vector<T>.Zero), new Vector<T>(a[i..]), Vector<T>.Zero).CopyTo(y[i..]);
+        }
+        for (; i < y.Length; i++) y[i] = b[i] > T.Zero ? a[i] : T.Zero;
+    }
+    public static void Apply(ReadOnlySpan<T> a, T b, Span<T> y) { if (b > T.Zero) a.CopyTo(y); else y.Clear(); }
+    public static void Apply(T a, ReadOnlySpan<T> b, Span<T> y) { for (int i = 0; i < y.Length; i++) y[i] = b[i] > T.Zero ? a : T.Zero; }
+}
+
 internal struct NegOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 { public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Negate(x, y); }
 

@@ -95,3 +95,44 @@ public class AutogradBasicsTests
         Assert.That(F.CrossEntropy(logits, target).Item(), Is.EqualTo(Math.Log(5)).Within(1e-6));
     }
 }
+
+/// <summary>Backward hands consumed gradient buffers back for reuse; what it hands out must stay intact.</summary>
+public class GradientBufferReuseTests
+{
+    [Test]
+    public void RepeatedTrainingStepsGiveIdenticalGradients()
+    {
+        // Large enough that gradient buffers go through the pool; identical inputs must give identical gradients every time.
+        var g = new Generator(3);
+        var w1 = Tensor.Randn([200, 150], g).RequiresGrad_();
+        var w2 = Tensor.Randn([10, 200], g).RequiresGrad_();
+        var x = Tensor.Randn([128, 150], g);
+        float[]? first = null;
+        for (int step = 0; step < 4; step++)
+        {
+            w1.Grad?.FillInPlace(0);
+            w2.Grad?.FillInPlace(0);
+            var h = F.Linear(x, w1).Relu();
+            var y = F.Linear(h, w2);
+            (y.Square().Mean() + h.Mean()).Backward();
+            var now = w1.Grad!.ToArray<float>().Concat(w2.Grad!.ToArray<float>()).ToArray();
+            if (first == null) first = now;
+            else Assert.That(now, Is.EqualTo(first), $"step {step}");
+        }
+    }
+
+    [Test]
+    public void GradientSharedByTwoLeavesSurvivesBufferReuse()
+    {
+        var a = Tensor.Zeros(200, 100).RequiresGrad_();
+        var b = Tensor.Zeros(200, 100).RequiresGrad_();
+        var seed = Tensor.Randn([200, 100], new Generator(4));
+        (a + b).Backward(seed);
+        var before = a.Grad!.ToArray<float>();
+        // More work that allocates and releases buffers of the same size.
+        for (int i = 0; i < 3; i++) (Tensor.Zeros(200, 100).RequiresGrad_() * 2).Sum().Backward();
+        Assert.That(a.Grad!.ToArray<float>(), Is.EqualTo(before));
+        Assert.That(b.Grad!.ToArray<float>(), Is.EqualTo(seed.ToArray<float>()));
+        Assert.That(seed.ToArray<float>(), Is.EqualTo(before), "the caller's seed gradient is never recycled");
+    }
+}

@@ -44,6 +44,9 @@ public class GradCheckTests
         yield return C("MatMul_TransposedView", x => x[0].T.MatMul(x[1].T), R(1, 4, 3), R(2, 5, 4));
         yield return C("MatMul_BatchBroadcast", x => x[0].MatMul(x[1]), R(1, 2, 3, 4), R(2, 4, 2));
         yield return C("MatMul_Vector", x => x[0].MatMul(x[1]), R(1, 3, 4), R(2, 4));
+        yield return C("Linear_Fused", x => F.Linear(x[0], x[1], x[2]), R(1, 2, 3, 5), R(2, 4, 5), R(3, 4));
+        yield return C("Linear_Fused_TransposedInput", x => F.Linear(x[0].T, x[1]), R(1, 5, 3), R(2, 4, 5));
+        yield return C("Relu_ThroughOutputMask", x => x[0].Relu().Mul(x[1]), R(1, 4, 6), R(2, 4, 6));
         yield return C("IndexSelect", x => x[0].IndexSelect(0, Idx([2, 0, 2], 3)), R(1, 4, 3));
         yield return C("IndexAdd", x => x[0].IndexAdd(1, Idx([1, 1], 2), x[1]), R(1, 3, 4), R(2, 3, 2));
         yield return C("Gather", x => x[0].Gather(1, Idx([0, 2, 1, 1, 0, 0], 3, 2)), R(1, 3, 4));
