@@ -142,10 +142,17 @@ public abstract partial class Module
     /// <summary>Switches this module and all descendants to evaluation mode; returns this module.</summary>
     public Module Eval() => Train(false);
 
-    /// <summary>Clears the gradient of every parameter (sets <see cref="Tensor.Grad"/> to null).</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Clears the gradients of all parameters: zeroes them in place (PyTorch 1.13's default, which lets
+    /// the next backward pass accumulate into the same buffers), or drops them when <paramref name="setToNone"/>.
+    /// </summary>
+    public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var p in Parameters()) p.Grad = null;
+        foreach (var p in Parameters())
+        {
+            if (setToNone || p.Grad is null) p.Grad = null;
+            else p.Grad.FillInPlace(0);
+        }
     }
 
     /// <summary>Name of the layer as shown by <see cref="ToString"/>, with its settings, e.g. <c>Linear(in=4, out=2)</c>.</summary>

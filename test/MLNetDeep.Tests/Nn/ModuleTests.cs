@@ -114,7 +114,14 @@ public class ModuleTests
         var model = Nested();
         model.Forward(Tensor.Ones(2, 3)).Sum().Backward();
         Assert.That(model.Parameters().All(p => p.Grad is not null), Is.True);
+        var buffers = model.Parameters().Select(p => p.Grad!).ToList();
         model.ZeroGrad();
+        Assert.That(model.Parameters().All(p => p.Grad is not null && p.Grad.ToDoubleArray().All(v => v == 0)), Is.True, "zeroed in place");
+        Assert.That(model.Parameters().Select(p => p.Grad).Zip(buffers).All(t => ReferenceEquals(t.First, t.Second)), Is.True, "same buffers kept");
+        // The next backward accumulates into the kept buffers.
+        model.Forward(Tensor.Ones(2, 3)).Sum().Backward();
+        Assert.That(buffers.Any(b => b.ToDoubleArray().Any(v => v != 0)), Is.True);
+        model.ZeroGrad(setToNone: true);
         Assert.That(model.Parameters().All(p => p.Grad is null), Is.True);
     }
 
