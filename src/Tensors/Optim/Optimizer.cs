@@ -61,10 +61,17 @@ public abstract class Optimizer
     /// <summary>The state kept for parameter <paramref name="index"/>.</summary>
     public ParameterState State(int index) => _states[index];
 
-    /// <summary>Clears every parameter's gradient (sets <see cref="Tensor.Grad"/> to null).</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Clears the parameters' gradients: zeroes them in place (PyTorch 1.13's default; the next backward pass
+    /// then accumulates into the same buffers), or drops them when <paramref name="setToNone"/>.
+    /// </summary>
+    public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var p in _parameters) p.Grad = null;
+        foreach (var p in _parameters)
+        {
+            if (setToNone || p.Grad is null) p.Grad = null;
+            else p.Grad.FillInPlace(0);
+        }
     }
 
     /// <summary>

@@ -68,7 +68,11 @@ public class OptimizerBaseTests
         p.Mul(p).Sum().Backward();
         var opt = new Sgd([p], 0.1);
         Assert.That(p.Grad, Is.Not.Null);
+        var buffer = p.Grad;
         opt.ZeroGrad();
+        Assert.That(p.Grad, Is.SameAs(buffer), "zeroed in place, as torch 1.13's zero_grad()");
+        Assert.That(p.Grad!.Item(), Is.EqualTo(0));
+        opt.ZeroGrad(setToNone: true);
         Assert.That(p.Grad, Is.Null);
     }
 
