@@ -18,10 +18,9 @@ public sealed partial class Tensor
         if (index.DType != DType.Int64) throw new ArgumentException($"{op} needs an Int64 index tensor, got {index.DType}.");
     }
 
-    /// <summary>Rows <paramref name="index"/> (1-D int64) of dimension <paramref name="dim"/>. Backward is an index-add, touching only the selected rows.</summary>
+    /// <summary>Rows <paramref name="index"/> (1-D int64) of dimension <paramref name="dim"/>, for any dtype. Backward is an index-add, touching only the selected rows.</summary>
     public Tensor IndexSelect(int dim, Tensor index)
     {
-        RequireFloat("IndexSelect");
         RequireIndex(index, "IndexSelect");
         if (index.Rank != 1) throw new ArgumentException($"IndexSelect needs a 1-D index, got {ShapeUtil.Format(index.Dims)}.");
         int d = ShapeUtil.NormalizeDim(dim, Rank);
@@ -32,7 +31,12 @@ public sealed partial class Tensor
         dims[d] = index.Numel;
         var y = Uninitialized(dims, DType);
         if (DType == DType.Float32) Indexing.IndexSelect(x.Arr<float>(), x.Offset, outer, Dims[d], inner, idx.Arr<long>(), idx.Offset, idx.Numel, y.Arr<float>());
-        else Indexing.IndexSelect(x.Arr<double>(), x.Offset, outer, Dims[d], inner, idx.Arr<long>(), idx.Offset, idx.Numel, y.Arr<double>());
+        else if (DType == DType.Float64) Indexing.IndexSelect(x.Arr<double>(), x.Offset, outer, Dims[d], inner, idx.Arr<long>(), idx.Offset, idx.Numel, y.Arr<double>());
+        else
+        {
+            Indexing.IndexSelect(x.Arr<long>(), x.Offset, outer, Dims[d], inner, idx.Arr<long>(), idx.Offset, idx.Numel, y.Arr<long>());
+            return y; // integer tensors carry no gradient
+        }
         return Record(y, "IndexSelect", [this], g => [Zeros(Dims, DType).IndexAdd(d, idx, g)]);
     }
 

@@ -88,6 +88,13 @@ public class AutogradBasicsTests
     }
 
     [Test]
+    public void IndexSelectWorksOnInt64Labels()
+    {
+        var labels = Tensor.FromArray([7L, 8, 9], 3);
+        Assert.That(labels.IndexSelect(0, Tensor.FromArray([2L, 0], 2)).ToArray<long>(), Is.EqualTo(new long[] { 9, 7 }));
+    }
+
+    [Test]
     public void CrossEntropyOfUniformLogitsIsLogC()
     {
         var logits = Tensor.Zeros(4, 5);
