@@ -39,7 +39,7 @@ public sealed class AdamOptions
 /// State per parameter: <c>exp_avg</c>, <c>exp_avg_sq</c>, <c>max_exp_avg_sq</c> (AMSGrad), all
 /// starting at zero on the parameter's first step, and the per-parameter step t.
 /// </summary>
-public sealed class Adam : Optimizer
+public sealed class Adam : AdamBase
 {
     /// <summary>Creates the optimizer from individual hyperparameters.</summary>
     public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0, bool amsGrad = false)
@@ -49,9 +49,25 @@ public sealed class Adam : Optimizer
 
     /// <summary>Creates the optimizer from an options object (copied).</summary>
     public Adam(IEnumerable<Tensor> parameters, AdamOptions options)
-        : base(parameters, (options ?? throw new ArgumentNullException(nameof(options))).LearningRate)
+        : base(parameters, (options ?? throw new ArgumentNullException(nameof(options))).LearningRate,
+            AdamHyper.Create(options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay, options.AmsGrad), decoupled: false)
     {
-        Hyper = AdamHyper.Create(options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay, options.AmsGrad);
+    }
+}
+
+/// <summary>
+/// What <see cref="Adam"/> and <see cref="AdamW"/> share: hyperparameters, state buffers and the update
+/// kernel; they differ only in how weight decay is applied (L2 term in the gradient, or decoupled).
+/// </summary>
+public abstract class AdamBase : Optimizer
+{
+    private readonly bool _decoupled;
+
+    private protected AdamBase(IEnumerable<Tensor> parameters, double learningRate, AdamHyper hyper, bool decoupled)
+        : base(parameters, learningRate)
+    {
+        Hyper = hyper;
+        _decoupled = decoupled;
     }
 
     internal AdamHyper Hyper { get; private set; }
@@ -65,7 +81,7 @@ public sealed class Adam : Optimizer
     /// <summary>Denominator term for numerical stability.</summary>
     public double Epsilon => Hyper.Epsilon;
 
-    /// <summary>L2 weight decay coefficient (added to the gradient).</summary>
+    /// <summary>Weight decay coefficient: an L2 term added to the gradient (Adam) or decoupled decay (AdamW).</summary>
     public double WeightDecay => Hyper.WeightDecay;
 
     /// <summary>Whether AMSGrad is used.</summary>
@@ -73,7 +89,7 @@ public sealed class Adam : Optimizer
 
     /// <inheritdoc/>
     protected override void UpdateParameter(int index, Tensor parameter, Tensor gradient, ParameterState state) =>
-        Hyper.Update(LearningRate, decoupled: false, parameter, gradient, state);
+        Hyper.Update(LearningRate, _decoupled, parameter, gradient, state);
 
     /// <inheritdoc/>
     protected override void WriteHyperparameters(IDictionary<string, string> scalars) => Hyper.Write(scalars);

@@ -27,7 +27,7 @@ public sealed class AdamWOptions
 /// sets <c>p = p·(1 − lr·wd)</c>, then applies the <see cref="Adam"/> update with the raw gradient
 /// (no L2 term). State is the same as Adam's.
 /// </summary>
-public sealed class AdamW : Optimizer
+public sealed class AdamW : AdamBase
 {
     /// <summary>Creates the optimizer from individual hyperparameters.</summary>
     public AdamW(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0.01, bool amsGrad = false)
@@ -37,42 +37,8 @@ public sealed class AdamW : Optimizer
 
     /// <summary>Creates the optimizer from an options object (copied).</summary>
     public AdamW(IEnumerable<Tensor> parameters, AdamWOptions options)
-        : base(parameters, (options ?? throw new ArgumentNullException(nameof(options))).LearningRate)
+        : base(parameters, (options ?? throw new ArgumentNullException(nameof(options))).LearningRate,
+            AdamHyper.Create(options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay, options.AmsGrad), decoupled: true)
     {
-        Hyper = AdamHyper.Create(options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay, options.AmsGrad);
     }
-
-    internal AdamHyper Hyper { get; private set; }
-
-    /// <summary>First-moment decay rate.</summary>
-    public double Beta1 => Hyper.Beta1;
-
-    /// <summary>Second-moment decay rate.</summary>
-    public double Beta2 => Hyper.Beta2;
-
-    /// <summary>Denominator term for numerical stability.</summary>
-    public double Epsilon => Hyper.Epsilon;
-
-    /// <summary>Decoupled weight decay coefficient.</summary>
-    public double WeightDecay => Hyper.WeightDecay;
-
-    /// <summary>Whether AMSGrad is used.</summary>
-    public bool AmsGrad => Hyper.AmsGrad;
-
-    /// <inheritdoc/>
-    protected override void UpdateParameter(int index, Tensor parameter, Tensor gradient, ParameterState state) =>
-        Hyper.Update(LearningRate, decoupled: true, parameter, gradient, state);
-
-    /// <inheritdoc/>
-    protected override void WriteHyperparameters(IDictionary<string, string> scalars) => Hyper.Write(scalars);
-
-    /// <inheritdoc/>
-    protected override void ReadHyperparameters(IReadOnlyDictionary<string, string> scalars) =>
-        Hyper = AdamHyper.Create(ReadDouble(scalars, "beta1"), ReadDouble(scalars, "beta2"), ReadDouble(scalars, "eps"), ReadDouble(scalars, "weight_decay"), ReadBool(scalars, "amsgrad"));
-
-    /// <inheritdoc/>
-    protected override IEnumerable<string> RequiredBuffers() => Hyper.RequiredBuffers;
-
-    /// <inheritdoc/>
-    protected override IEnumerable<string> KnownBuffers() => AdamHyper.KnownBuffers;
 }
