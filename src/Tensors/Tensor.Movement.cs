@@ -193,18 +193,10 @@ public sealed partial class Tensor
     /// <summary>Removes dimension <paramref name="dim"/> if its size is 1, or all size-1 dims when null.</summary>
     public Tensor Squeeze(int? dim = null)
     {
-        List<int> dims;
-        if (dim is int dd)
-        {
-            int d = ShapeUtil.NormalizeDim(dd, Rank);
-            if (Dims[d] != 1) return this;
-            dims = new List<int>(Dims);
-            dims.RemoveAt(d);
-        }
-        else dims = Dims.Where(x => x != 1).ToList();
-        if (dims.Count == Rank) return this;
-        // A strided view: drop the size-1 dims without copying.
-        var keep = Enumerable.Range(0, Rank).Where(i => dim is int k ? i != ShapeUtil.NormalizeDim(k, Rank) : Dims[i] != 1).ToArray();
+        int? only = dim is int dd ? ShapeUtil.NormalizeDim(dd, Rank) : null;
+        // A strided view: drop the size-1 dims (only `dim`, when given) without copying.
+        var keep = Enumerable.Range(0, Rank).Where(i => Dims[i] != 1 || (only is int k && i != k)).ToArray();
+        if (keep.Length == Rank) return this;
         var y = new Tensor(Storage, Offset, keep.Select(i => Dims[i]).ToArray(), keep.Select(i => Strides[i]).ToArray(), DType);
         return Record(y, "Squeeze", [this], g => [g.Reshape(Dims)]);
     }

@@ -56,17 +56,7 @@ public static partial class F
         var t = target.Reshape(-1).Contiguous();
         if (t.Numel != logits.Size(0))
             throw new ArgumentException($"CrossEntropy: target {ShapeUtil.Format(target.Shape)} does not match input {ShapeUtil.Format(input.Shape)}.");
-        var tv = t.Span<long>();
-        var safe = new long[tv.Length];
-        var valid = Tensor.Zeros([tv.Length], input.DType);
-        for (int i = 0; i < tv.Length; i++)
-        {
-            if (tv[i] == ignoreIndex) continue;
-            if (tv[i] < 0 || tv[i] >= c) throw new ArgumentOutOfRangeException(nameof(target), $"CrossEntropy target {tv[i]} is outside [0, {c}).");
-            safe[i] = tv[i];
-            valid.SetFlat(i, 1);
-        }
-        var safeT = Tensor.FromArray(safe, safe.Length);
+        var (safeT, valid) = SplitTargets(t, ignoreIndex, c, input.DType, nameof(CrossEntropy));
         var logp = LogSoftmax(logits, 1);
         var picked = logp.Gather(1, safeT.Unsqueeze(1)).Squeeze(1);
         var w = weight?.Detach();
@@ -90,13 +80,28 @@ public static partial class F
     /// <summary>Negative log-likelihood of log-probabilities [N, C] at int64 targets [N] (mean over non-ignored targets).</summary>
     public static Tensor NllLoss(Tensor logProbs, Tensor target, long ignoreIndex = -100, Reduction reduction = Reduction.Mean)
     {
-        var t = target.Contiguous().Span<long>();
-        var safe = new long[t.Length];
-        var valid = Tensor.Zeros([t.Length], logProbs.DType);
-        for (int i = 0; i < t.Length; i++)
-            if (t[i] != ignoreIndex) { safe[i] = t[i]; valid.SetFlat(i, 1); }
-        var loss = logProbs.Gather(1, Tensor.FromArray(safe, safe.Length).Unsqueeze(1)).Squeeze(1).Neg().Mul(valid);
+        var (safeT, valid) = SplitTargets(target.Reshape(-1).Contiguous(), ignoreIndex, logProbs.Size(1), logProbs.DType, nameof(NllLoss));
+        var loss = logProbs.Gather(1, safeT.Unsqueeze(1)).Squeeze(1).Neg().Mul(valid);
         return reduction == Reduction.Mean ? loss.Sum().Div(valid.Sum()) : Reduce(loss, reduction, nameof(NllLoss));
+    }
+
+    /// <summary>
+    /// Class-index targets as (indices safe to gather, with ignored ones replaced by 0; a 0/1 mask of the
+    /// targets that count). Indices outside [0, classes) other than <paramref name="ignoreIndex"/> are an error.
+    /// </summary>
+    private static (Tensor Safe, Tensor Valid) SplitTargets(Tensor flatTarget, long ignoreIndex, int classes, DType dtype, string loss)
+    {
+        var tv = flatTarget.Span<long>();
+        var safe = new long[tv.Length];
+        var valid = Tensor.Zeros([tv.Length], dtype);
+        for (int i = 0; i < tv.Length; i++)
+        {
+            if (tv[i] == ignoreIndex) continue;
+            if (tv[i] < 0 || tv[i] >= classes) throw new ArgumentOutOfRangeException("target", $"{loss} target {tv[i]} is outside [0, {classes}).");
+            safe[i] = tv[i];
+            valid.SetFlat(i, 1);
+        }
+        return (Tensor.FromArray(safe, safe.Length), valid);
     }
 
     /// <summary>Binary cross-entropy of probabilities (logs clamped at −100, as in PyTorch).</summary>
