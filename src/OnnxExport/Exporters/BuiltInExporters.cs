@@ -1,0 +1,11 @@
+namespace MLNetDeep.OnnxExport.Exporters;
+
+/// <summary>Registers every built-in exporter in a registry.</summary>
+internal static class BuiltInExporters
+{
+    public static void RegisterAll(OnnxExportRegistry registry)
+    {
+        CoreExporters.Register(registry);
+        ActivationExporters.Register(registry);
+    }
+}

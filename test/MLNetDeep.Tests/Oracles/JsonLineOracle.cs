@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using NUnit.Framework;
+
+namespace MLNetDeep.Tests.Oracles;
+
+/// <summary>
+/// A long-lived reference process speaking one JSON object per line (request with an "id", response
+/// echoing it with "ok"), as the ONNX oracles do. One request at a time; a request that times out or
+/// crashes kills the process and the next request starts a fresh one. Subclasses name the program.
+/// </summary>
+public abstract class JsonLineOracle : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly string _program;
+    private readonly string[] _arguments;
+    private readonly string _label;
+    private Process? _process;
+    private long _nextId;
+    private bool _disposed;
+
+    protected JsonLineOracle(string label, string program, IEnumerable<string> arguments, string workingDirectory)
+    {
+        _label = label;
+        _program = program;
+        _arguments = arguments.ToArray();
+        WorkingDirectory = workingDirectory;
+        lock (_gate) StartProcess();
+    }
+
+    /// <summary>Per-request time limit.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>The folder the process runs in (the repository root).</summary>
+    public string WorkingDirectory { get; }
+
+    /// <summary>The first response (to "ping").</summary>
+    protected JsonObject? Pong { get; private set; }
+
+    /// <summary>Extra environment variables for the process.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Environment => [];
+
+    /// <summary>Sends one request and returns the response; throws <see cref="OracleException"/> on ok=false, crash or timeout.</summary>
+    public JsonObject Request(JsonObject request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_process is null || _process.HasExited)
+            {
+                Kill();
+                StartProcess();
+            }
+            return Exchange(request, Timeout);
+        }
+    }
+
+    private JsonObject Exchange(JsonObject request, TimeSpan timeout)
+    {
+        var process = _process!;
+        long id = ++_nextId;
+        var copy = (JsonObject)request.DeepClone();
+        copy["id"] = id;
+        string kind = copy["kind"]?.ToString() ?? "?";
+        string? line;
+        try
+        {
+            process.StandardInput.WriteLine(copy.ToJsonString());
+            process.StandardInput.Flush();
+            var read = process.StandardOutput.ReadLineAsync();
+            if (!read.Wait(timeout))
+            {
+                Kill();
+                throw new OracleException($"{_label} request '{kind}' timed out after {timeout.TotalSeconds:0} s; the process was killed.", stderr: Stderr());
+            }
+            line = read.Result;
+        }
+        catch (Exception e) when (e is IOException or AggregateException or ObjectDisposedException or InvalidOperationException)
+        {
+            Kill();
+            throw new OracleException($"{_label} process died while handling '{kind}'.", stderr: Stderr(), inner: e);
+        }
+        if (line is null)
+        {
+            Kill();
+            throw new OracleException($"{_label} process exited while handling '{kind}'.", stderr: Stderr());
+        }
+        JsonObject response;
+        try
+        {
+            response = JsonNode.Parse(line) as JsonObject ?? throw new FormatException("not a JSON object");
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        {
+            Kill();
+            throw new OracleException($"{_label} sent an unreadable response: {Truncate(line)}", stderr: Stderr(), inner: e);
+        }
+        if (response["id"] is not JsonValue rid || rid.GetValue<long>() != id)
+        {
+            Kill();
+            throw new OracleException($"{_label} protocol out of sync: expected id {id}, got {Truncate(line)}", stderr: Stderr());
+        }
+        if (response["ok"] is not JsonValue ok || !ok.GetValue<bool>())
+        {
+            string error = response["error"]?.ToString() ?? "(no error text)";
+            throw new OracleException($"{_label} request '{kind}' failed: {error}", error, Stderr());
+        }
+        return response;
+    }
+
+    private void StartProcess()
+    {
+        var psi = new ProcessStartInfo(_program)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardInputEncoding = new UTF8Encoding(false),
+            StandardOutputEncoding = new UTF8Encoding(false),
+            StandardErrorEncoding = new UTF8Encoding(false),
+            WorkingDirectory = WorkingDirectory,
+            CreateNoWindow = true,
+        };
+        foreach (var a in _arguments) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in Environment) psi.Environment[k] = v;
+        Process process;
+        try
+        {
+            process = new Process { StartInfo = psi };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (_stderr)
+                {
+                    _stderr.Append(e.Data).Append('\n');
+                    if (_stderr.Length > 32 * 1024) _stderr.Remove(0, _stderr.Length - 32 * 1024);
+                }
+            };
+            if (!process.Start()) throw new OracleUnavailableException($"could not start {_program}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new OracleUnavailableException($"could not start {_program}: {e.Message}", e);
+        }
+        process.BeginErrorReadLine();
+        _process = process;
+        try
+        {
+            Pong = Exchange(new JsonObject { ["kind"] = "ping" }, TimeSpan.FromSeconds(60));
+        }
+        catch (OracleException e)
+        {
+            Kill();
+            string err = Stderr().Trim();
+            var own = err.Split('\n').LastOrDefault(l => l.Contains("_oracle:", StringComparison.Ordinal) || l.Contains("_checker:", StringComparison.Ordinal));
+            throw new OracleUnavailableException($"{_label} did not start: " + (own ?? (err.Length > 0 ? err : e.Message)), e);
+        }
+    }
+
+    private string Stderr()
+    {
+        Thread.Sleep(20);
+        lock (_stderr) return _stderr.ToString();
+    }
+
+    private void Kill()
+    {
+        var p = _process;
+        _process = null;
+        if (p is null) return;
+        try
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+            p.WaitForExit(2000);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+        }
+        p.Dispose();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            try
+            {
+                if (_process is { HasExited: false } p)
+                {
+                    p.StandardInput.Close();
+                    p.WaitForExit(3000);
+                }
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException)
+            {
+            }
+            Kill();
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Ends the calling test/fixture: ignored, or failed with MLNETDEEP_REQUIRE_ORACLES=1.</summary>
+    protected static void FailOrIgnore(string oracle, string reason, string installHint)
+    {
+        if (System.Environment.GetEnvironmentVariable(TorchOracle.RequireEnvVar) == "1")
+            Assert.Fail($"{oracle} required ({TorchOracle.RequireEnvVar}=1) but unavailable: {reason}");
+        Assert.Ignore($"{oracle} unavailable: {reason}; {installHint}");
+    }
+
+    /// <summary>Starts an oracle through <paramref name="create"/>, remembering unavailability in <paramref name="cache"/>.</summary>
+    protected static T StartCached<T>(ref string? cache, Func<T> create, string oracle, string installHint) where T : JsonLineOracle
+    {
+        if (cache is not null) FailOrIgnore(oracle, cache, installHint);
+        try
+        {
+            return create();
+        }
+        catch (OracleUnavailableException e)
+        {
+            cache = e.Reason;
+        }
+        FailOrIgnore(oracle, cache, installHint);
+        throw new InvalidOperationException("unreachable");
+    }
+
+    private static string Truncate(string s) => s.Length <= 500 ? s : s[..500] + "...";
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""ONNX checker oracle for MLNetDeep's ONNX export tests.
+
+A long-lived process: one JSON request per line on stdin, one JSON response per line on stdout.
+
+    {"id": 1, "kind": "ping"}                 -> {"id": 1, "ok": true, "onnx": "<version>"}
+    {"id": 2, "kind": "check", "model": path} -> {"id": 2, "ok": true, "valid": true}
+                                              or {"id": 2, "ok": true, "valid": false, "error": "<checker message>"}
+
+"check" runs onnx.checker.check_model(model, full_check=True), which also runs strict shape
+inference. Protocol failures answer {"ok": false, "error": ...}.
+"""
+
+import json
+import sys
+import traceback
+
+_OUT = sys.stdout
+sys.stdout = sys.stderr
+
+try:
+    import onnx
+    import onnx.checker
+except Exception as _e:  # reported via stderr (last line) and exit code 3
+    sys.stderr.write(traceback.format_exc())
+    sys.stderr.write("onnx_checker: import onnx failed: %s: %s\n" % (type(_e).__name__, _e))
+    sys.stderr.flush()
+    sys.exit(3)
+
+
+def handle(req):
+    kind = req.get("kind")
+    if kind == "ping":
+        return {"onnx": onnx.__version__}
+    if kind == "check":
+        path = req["model"]
+        try:
+            model = onnx.load(path)
+            onnx.checker.check_model(model, full_check=True)
+        except Exception as e:  # the checker's verdict, not a protocol failure
+            return {"valid": False, "error": "%s: %s" % (type(e).__name__, e)}
+        return {"valid": True}
+    raise ValueError("unknown request kind %r" % (kind,))
+
+
+def main():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = None
+        try:
+            req = json.loads(line)
+            resp = {"ok": True}
+            resp.update(handle(req))
+        except Exception:
+            resp = {"ok": False, "error": traceback.format_exc()}
+        if isinstance(req, dict) and "id" in req:
+            resp["id"] = req["id"]
+        _OUT.write(json.dumps(resp) + "\n")
+        _OUT.flush()
+
+
+if __name__ == "__main__":
+    main()
