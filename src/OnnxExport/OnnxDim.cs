@@ -22,7 +22,7 @@ public readonly record struct OnnxDim
     /// <summary>The symbolic name of a dynamic axis, or null for a fixed one.</summary>
     public string? Name { get; }
 
-    /// <summary>For a dynamic axis: the size used when tracing the model at export (≥ 1).</summary>
+    /// <summary>For a dynamic axis: the size used when tracing the model at export (≥ 1), or 0 to let the exporter pick distinct sizes per axis name.</summary>
     public int ExampleSize { get; }
 
     /// <summary>True for a symbolic axis.</summary>
@@ -38,11 +38,12 @@ public readonly record struct OnnxDim
 
     /// <summary>A dynamic axis.</summary>
     /// <param name="name">Its symbolic name (non-empty); axes sharing a name must have equal sizes at run time.</param>
-    /// <param name="exampleSize">The size used while tracing the model at export (default 2).</param>
-    public static OnnxDim Dynamic(string name, int exampleSize = 2)
+    /// <param name="exampleSize">The size used while tracing the model at export; 0 (default) lets the exporter
+    /// choose, giving differently named axes different sizes (2, 3, 4, …) so output axes can be attributed.</param>
+    public static OnnxDim Dynamic(string name, int exampleSize = 0)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentOutOfRangeException.ThrowIfLessThan(exampleSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(exampleSize);
         return new OnnxDim(-1, name, exampleSize);
     }
 

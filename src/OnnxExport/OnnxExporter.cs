@@ -32,6 +32,7 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= new OnnxExportOptions();
         if (inputs.Count == 0) throw new OnnxExportException("An exported model needs at least one input spec.");
+        inputs = OnnxTensorSpec.ResolveExampleSizes(inputs);
         var builder = new OnnxGraphBuilder(options.OpsetVersion, options.GraphName);
         var ctx = new OnnxExportContext(builder, options);
         var gen = new Generator(options.Seed);

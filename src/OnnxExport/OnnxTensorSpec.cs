@@ -49,8 +49,30 @@ public sealed class OnnxTensorSpec
     /// <param name="shape">Dimensions, e.g. <c>["batch", "sequence"]</c>.</param>
     public static OnnxTensorSpec Int64(string name, params OnnxDim[] shape) => new(name, DType.Int64, shape);
 
-    /// <summary>The sizes used for tracing: fixed sizes, and each dynamic axis's example size.</summary>
-    public int[] ExampleShape() => Shape.Select(d => d.IsDynamic ? d.ExampleSize : d.Size).ToArray();
+    /// <summary>The sizes used for tracing: fixed sizes, and each dynamic axis's example size (2 where unset).</summary>
+    public int[] ExampleShape() => Shape.Select(d => d.IsDynamic ? Math.Max(d.ExampleSize, 2) : d.Size).ToArray();
+
+    /// <summary>
+    /// Gives every dynamic axis without an example size one: the size of an equally named axis that has
+    /// one, else a size not used by another name (2, 3, 4, …), so every axis name traces at its own size.
+    /// </summary>
+    /// <param name="specs">The input specs.</param>
+    public static IReadOnlyList<OnnxTensorSpec> ResolveExampleSizes(IReadOnlyList<OnnxTensorSpec> specs)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var d in specs.SelectMany(s => s.Shape))
+            if (d.IsDynamic && d.ExampleSize > 0) sizes.TryAdd(d.Name!, d.ExampleSize);
+        int next = 2;
+        foreach (var d in specs.SelectMany(s => s.Shape))
+        {
+            if (!d.IsDynamic || sizes.ContainsKey(d.Name!)) continue;
+            while (sizes.ContainsValue(next)) next++;
+            sizes[d.Name!] = next;
+        }
+        return specs.Select(s => new OnnxTensorSpec(s.Name, s.DType,
+            s.Shape.Select(d => d.IsDynamic ? OnnxDim.Dynamic(d.Name!, sizes[d.Name!]) : d).ToArray(), s.DocString) { Example = s.Example }).ToList();
+    }
 
     /// <summary>The tracing input: <see cref="Example"/>, or one generated from <paramref name="generator"/>.</summary>
     /// <param name="generator">Random source for float inputs.</param>
