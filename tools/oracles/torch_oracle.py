@@ -20,6 +20,9 @@ In args/kwargs, a dtype value (e.g. for ``dtype=``) is written ``{"torch_dtype":
 float that may be non-finite ``{"float": "Infinity"}`` (plain numbers are passed as they are).
 
 Request kinds: ping, call, module, optim, train_mlp (see the handlers below).
+A module request may add ``"tuple_inputs": true`` (nested input lists become tuples, e.g. LSTM's
+``(h0, c0)``) and ``"packed": {"lengths": [...], "batch_first": bool}`` (inputs[0] is packed with
+pack_padded_sequence(enforce_sorted=False) and the first output padded back with pad_packed_sequence).
 Every response is ``{"ok": true, ...}`` or ``{"ok": false, "error": "..."}``;
 when the request has an "id" it is echoed back. torch.manual_seed(req.get("seed", 0))
 runs before every request, so results never depend on earlier requests.
@@ -396,7 +399,23 @@ def handle_module(req):
     dec = Decoder(want_grad=True)
     inputs = dec.value(req.get("inputs") or [])
     fkwargs = dec.value(req.get("forward_kwargs") or {})
-    result = module(*inputs, **fkwargs)
+    if req.get("tuple_inputs", False) is True:
+        # Nested lists become tuples, e.g. LSTM's (h0, c0).
+        inputs = [tuple(v) if isinstance(v, list) else v for v in inputs]
+    packed = req.get("packed")
+    if packed is not None:
+        # Variable-length batch: inputs[0] is padded; pack it (unsorted lengths), run, pad back.
+        rnn_utils = torch.nn.utils.rnn
+        batch_first = bool(packed.get("batch_first", False))
+        lengths = torch.tensor([int(v) for v in packed["lengths"]], dtype=torch.int64)
+        total = inputs[0].shape[1 if batch_first else 0]
+        inputs[0] = rnn_utils.pack_padded_sequence(inputs[0], lengths, batch_first=batch_first, enforce_sorted=False)
+        result = module(*inputs, **fkwargs)
+        out, rest = result[0], result[1:]
+        out, _ = rnn_utils.pad_packed_sequence(out, batch_first=batch_first, total_length=total)
+        result = (out,) + tuple(rest)
+    else:
+        result = module(*inputs, **fkwargs)
     outputs = flatten_outputs(result, [])
     named = list(module.named_parameters())
     resp = {

@@ -155,6 +155,9 @@ public sealed class TorchOracle : IDisposable
     /// <summary>
     /// Builds module(*args, **kwargs) (a "torch.nn." class), casts it to <paramref name="dtype"/>, loads
     /// <paramref name="state"/> (strict=False), sets train/eval and runs forward on the inputs.
+    /// <paramref name="tupleInputs"/> turns nested input lists into tuples (LSTM's (h0, c0)); with
+    /// <paramref name="packedLengths"/>, inputs[0] goes through pack_padded_sequence(enforce_sorted=False)
+    /// and the first output through pad_packed_sequence.
     /// </summary>
     public OracleModuleResult Module(
         string module,
@@ -165,7 +168,10 @@ public sealed class TorchOracle : IDisposable
         bool train = false,
         IReadOnlyList<OracleTensor?>? gradOutputs = null,
         string dtype = OracleTensor.Float32,
-        IDictionary<string, object?>? forwardKwargs = null)
+        IDictionary<string, object?>? forwardKwargs = null,
+        bool tupleInputs = false,
+        IReadOnlyList<int>? packedLengths = null,
+        bool packedBatchFirst = false)
     {
         var stateNode = new JsonObject();
         if (state is not null)
@@ -183,6 +189,13 @@ public sealed class TorchOracle : IDisposable
             ["grad_outputs"] = gradOutputs is null ? null : OracleJson.Array(gradOutputs),
             ["dtype"] = dtype,
         };
+        if (tupleInputs) req["tuple_inputs"] = true;
+        if (packedLengths is not null)
+        {
+            var lens = new JsonArray();
+            foreach (var v in packedLengths) lens.Add(v);
+            req["packed"] = new JsonObject { ["lengths"] = lens, ["batch_first"] = packedBatchFirst };
+        }
         return new OracleModuleResult(Request(req));
     }
 
