@@ -7,5 +7,6 @@ internal static class BuiltInExporters
     {
         CoreExporters.Register(registry);
         ActivationExporters.Register(registry);
+        RecurrentExporters.Register(registry);
     }
 }

@@ -1,0 +1,115 @@
+using MLNetDeep.OnnxExport.Schema;
+using MLNetDeep.Tensors;
+using MLNetDeep.Tensors.Nn;
+
+namespace MLNetDeep.OnnxExport.Exporters;
+
+/// <summary>
+/// Exporters of <see cref="RNN"/>, <see cref="LSTM"/> and <see cref="GRU"/> as the ONNX RNN/LSTM/GRU
+/// operators, one node per layer. Gate blocks are reordered from torch's layout (LSTM i,f,g,o → ONNX
+/// i,o,f,c; GRU r,z,n → ONNX z,r,h with linear_before_reset = 1), biases become ONNX's [Wb, Rb],
+/// bidirectional layers concatenate their directions, batch-first inputs are transposed. With a second
+/// input (int64 lengths [B]), it becomes every layer's sequence_lens.
+/// </summary>
+public static class RecurrentExporters
+{
+    /// <summary>Registers them.</summary>
+    /// <param name="registry">The registry to fill.</param>
+    public static void Register(OnnxExportRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        registry.Register<RNN>(Export);
+        registry.Register<LSTM>(Export);
+        registry.Register<GRU>(Export);
+    }
+
+    private static IReadOnlyList<string> Export(OnnxExportContext ctx, RecurrentModule module, IReadOnlyList<string> inputs)
+    {
+        if (inputs.Count is < 1 or > 2)
+            throw new OnnxExportException($"{module.GetType().Name} takes an input and optionally int64 lengths [B], got {inputs.Count} inputs.", modulePath: ctx.ModulePath);
+        string x = inputs[0];
+        string seqLens = "";
+        if (inputs.Count == 2)
+        {
+            seqLens = ctx.Node("Cast", [inputs[1]], OnnxAttr.Int("to", (int)TensorProto.Types.DataType.Int32));
+        }
+        if (module.BatchFirst) x = ctx.Node("Transpose", [x], OnnxAttr.Ints("perm", 1, 0, 2));
+
+        var (op, gates, order) = module switch
+        {
+            LSTM => ("LSTM", 4, new[] { 0, 3, 1, 2 }),
+            GRU => ("GRU", 3, new[] { 1, 0, 2 }),
+            _ => ("RNN", 1, new[] { 0 }),
+        };
+        var parameters = module.NamedParameters().ToDictionary(p => p.Key, p => p.Value.Detach(), StringComparer.Ordinal);
+        int dirs = module.Bidirectional ? 2 : 1, hidden = module.HiddenSize;
+        for (int l = 0; l < module.NumLayers; l++)
+        {
+            var w = new List<Tensor>();
+            var r = new List<Tensor>();
+            var b = new List<Tensor>();
+            var p = new List<Tensor>();
+            for (int d = 0; d < dirs; d++)
+            {
+                string sfx = $"_l{l}" + (d == 1 ? "_reverse" : "");
+                w.Add(Reorder(parameters["weight_ih" + sfx], order, hidden));
+                r.Add(Reorder(parameters["weight_hh" + sfx], order, hidden));
+                if (module.HasBias)
+                    b.Add(Tensor.Cat([Reorder(parameters["bias_ih" + sfx], order, hidden), Reorder(parameters["bias_hh" + sfx], order, hidden)]));
+                if (parameters.TryGetValue("weight_peephole" + sfx, out var peep))
+                    p.Add(Tensor.Cat([peep.Select(0, 0), peep.Select(0, 2), peep.Select(0, 1)])); // engine rows i,f,o → ONNX i,o,f
+            }
+            var nodeInputs = new List<string>
+            {
+                x,
+                ctx.Initializer($"W_l{l}", Tensor.Stack(w)),
+                ctx.Initializer($"R_l{l}", Tensor.Stack(r)),
+                b.Count > 0 ? ctx.Initializer($"B_l{l}", Tensor.Stack(b)) : "",
+                seqLens,
+            };
+            if (p.Count > 0) nodeInputs.AddRange(["", "", ctx.Initializer($"P_l{l}", Tensor.Stack(p))]);
+            var attrs = new List<AttributeProto>
+            {
+                OnnxAttr.Int("hidden_size", hidden),
+                OnnxAttr.String("direction", dirs == 2 ? "bidirectional" : "forward"),
+            };
+            if (module is GRU) attrs.Add(OnnxAttr.Int("linear_before_reset", 1));
+            if (module is RNN rnn)
+            {
+                string act = rnn.Nonlinearity == RecurrentNonlinearity.Relu ? "Relu" : "Tanh";
+                attrs.Add(new AttributeProto
+                {
+                    Name = "activations",
+                    Type = AttributeProto.Types.AttributeType.Strings,
+                    Strings = { Enumerable.Repeat(Google.Protobuf.ByteString.CopyFromUtf8(act), dirs) },
+                });
+            }
+            // Trim trailing omitted inputs.
+            while (nodeInputs[^1].Length == 0) nodeInputs.RemoveAt(nodeInputs.Count - 1);
+            string y = ctx.Builder.AddNode(op, nodeInputs, 1, attrs, docString: $"{ctx.ModulePath} ({module.GetType().Name}) layer {l}")[0];
+            // Y is [T, D, B, H] → [T, B, D·H].
+            x = dirs == 1
+                ? ctx.Node("Squeeze", [y, ctx.Builder.AddInt64s("axes", 1)])
+                : ctx.Node("Reshape", [ctx.Node("Transpose", [y], OnnxAttr.Ints("perm", 0, 2, 1, 3)), ctx.Builder.AddInt64s("shape", 0, 0, -1)]);
+        }
+        if (module.BatchFirst) x = ctx.Node("Transpose", [x], OnnxAttr.Ints("perm", 1, 0, 2));
+        if (inputs.Count == 2)
+        {
+            var lengths = ctx.Sample(inputs[1]);
+            var input = ctx.Sample(inputs[0]);
+            var output = module switch
+            {
+                LSTM lstm => lstm.Forward(input, null, null, lengths),
+                GRU gru => gru.Forward(input, null, lengths),
+                RNN rnn => rnn.Forward(input, null, lengths),
+                _ => throw new OnnxExportException($"Unknown recurrent module {module.GetType().Name}.", modulePath: ctx.ModulePath),
+            };
+            ctx.SetSample(x, output.Output);
+        }
+        return [x];
+    }
+
+    // Gate blocks of H rows (or elements) along dim 0, taken in ONNX order.
+    private static Tensor Reorder(Tensor t, int[] order, int hidden) =>
+        order.Length == 1 ? t.Contiguous() : Tensor.Cat(order.Select(g => t.Narrow(0, g * hidden, hidden)).ToArray());
+}
