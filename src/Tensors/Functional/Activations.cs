@@ -30,16 +30,21 @@ public static partial class F
     /// <summary>log(1 + eˣ), computed stably as max(x, 0) + log(1 + e^−|x|).</summary>
     public static Tensor Softplus(Tensor x) => x.Relu().Add(x.Abs().Neg().Exp().Add(1).Log());
 
-    /// <summary>Softmax along <paramref name="dim"/> (shifted by the detached max for stability).</summary>
+    /// <summary>
+    /// Softmax along <paramref name="dim"/>, shifted by the max for stability. Over the last dim it is a
+    /// fused primitive (one SIMD pass per row, forward and backward); other dims are composed.
+    /// </summary>
     public static Tensor Softmax(Tensor x, int dim)
     {
+        if (x.IsFloatingPoint && x.Rank > 0 && ShapeUtil.NormalizeDim(dim, x.Rank) == x.Rank - 1) return SoftmaxLastDim(x, log: false);
         var e = x.Sub(x.Detach().Max(dim, keepDim: true)).Exp();
         return e.Div(e.Sum(dim, keepDim: true));
     }
 
-    /// <summary>log(softmax(x)) along <paramref name="dim"/>, computed stably.</summary>
+    /// <summary>log(softmax(x)) along <paramref name="dim"/>, computed stably (fused over the last dim, like <see cref="Softmax"/>).</summary>
     public static Tensor LogSoftmax(Tensor x, int dim)
     {
+        if (x.IsFloatingPoint && x.Rank > 0 && ShapeUtil.NormalizeDim(dim, x.Rank) == x.Rank - 1) return SoftmaxLastDim(x, log: true);
         var z = x.Sub(x.Detach().Max(dim, keepDim: true));
         return z.Sub(z.Exp().Sum(dim, keepDim: true).Log());
     }
