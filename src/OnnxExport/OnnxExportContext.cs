@@ -38,18 +38,29 @@ public sealed class OnnxExportContext
     /// <summary>
     /// Exports <paramref name="module"/> (the model or a child of the module being exported) with its
     /// registered exporter and returns its output value names. For a tensor → tensor module with one
-    /// input, the output sample is computed by running its forward pass unless the exporter set it.
+    /// traced input, the output sample is computed by running its forward pass unless the exporter set it
+    /// (inside composite layers whose intermediate values are not traced, exporters must not rely on samples).
     /// </summary>
     /// <param name="module">The module.</param>
     /// <param name="inputs">Names of its input values (each with a sample).</param>
     /// <param name="name">Its local name; by default the name under which the current module registered it.</param>
     /// <exception cref="OnnxExportException">No exporter is registered for the module's type, or it failed.</exception>
-    public IReadOnlyList<string> Export(Module module, IReadOnlyList<string> inputs, string? name = null)
+    public IReadOnlyList<string> Export(Module module, IReadOnlyList<string> inputs, string? name = null) => ExportWith(module, inputs, null, name);
+
+    /// <summary>
+    /// Like <see cref="Export"/>, but writes <paramref name="module"/> with <paramref name="exporter"/> instead of
+    /// its registered exporter (e.g. attention with a causal mask inside a decoder layer), under the module's own name.
+    /// </summary>
+    /// <param name="module">The module.</param>
+    /// <param name="inputs">Names of its input values.</param>
+    /// <param name="exporter">The exporter to use; null for the registered one.</param>
+    /// <param name="name">Its local name; by default the name under which the current module registered it.</param>
+    public IReadOnlyList<string> ExportWith(Module module, IReadOnlyList<string> inputs, OnnxModuleExporter<Module>? exporter, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(inputs);
         string path = ChildPath(module, name);
-        var exporter = _registry.Find(module.GetType()) ?? throw new OnnxExportException(
+        exporter ??= _registry.Find(module.GetType()) ?? throw new OnnxExportException(
             $"No ONNX exporter is registered for module '{(path.Length == 0 ? "<root>" : path)}' of type {module.GetType().Name}; " +
             "register one with OnnxExportRegistry.Default.Register<T>(...).", modulePath: path);
         string savedScope = Builder.Scope;
@@ -71,9 +82,10 @@ public sealed class OnnxExportContext
         }
         if (outputs is null || outputs.Count == 0)
             throw new OnnxExportException($"The exporter of module '{path}' ({module.GetType().Name}) returned no outputs.", modulePath: path);
-        if (module is Module<Tensor, Tensor> single && inputs.Count == 1 && outputs.Count == 1 && !_samples.ContainsKey(outputs[0]))
+        if (module is Module<Tensor, Tensor> single && inputs.Count == 1 && outputs.Count == 1 && !_samples.ContainsKey(outputs[0])
+            && _samples.TryGetValue(inputs[0], out var inputSample))
         {
-            using (Tensor.NoGrad()) _samples[outputs[0]] = single.Forward(Sample(inputs[0]));
+            using (Tensor.NoGrad()) _samples[outputs[0]] = single.Forward(inputSample);
         }
         return outputs;
     }
@@ -112,9 +124,17 @@ public sealed class OnnxExportContext
         _samples[valueName] = sample;
     }
 
+    /// <summary>Whether every one of <paramref name="valueNames"/> has a traced value.</summary>
+    /// <param name="valueNames">Value names.</param>
+    public bool HasSamples(params string[] valueNames) => valueNames.All(_samples.ContainsKey);
+
     /// <summary>Rank of a traced value.</summary>
     /// <param name="valueName">A value name.</param>
     public int Rank(string valueName) => Sample(valueName).Rank;
+
+    /// <summary>Rank of a value when it is traced, else null.</summary>
+    /// <param name="valueName">A value name.</param>
+    public int? TryRank(string valueName) => _samples.TryGetValue(valueName, out var t) ? t.Rank : null;
 
     // ------------------------------------------------------------------ parameters and constants
 

@@ -21,6 +21,12 @@ public sealed class OnnxExportOptions
     /// <summary>Exporters to use (default <see cref="OnnxExportRegistry.Default"/>).</summary>
     public OnnxExportRegistry? Registry { get; set; }
 
+    /// <summary>
+    /// Whether the self-attention of exported Transformer decoder layers masks future positions (their
+    /// forward pass's <c>tgtIsCausal</c>); default false, as the modules' default.
+    /// </summary>
+    public bool DecoderSelfAttentionIsCausal { get; set; }
+
     /// <summary>Seed of the random tracing inputs.</summary>
     public ulong Seed { get; set; } = 1234;
 }

@@ -8,5 +8,7 @@ internal static class BuiltInExporters
         CoreExporters.Register(registry);
         ActivationExporters.Register(registry);
         RecurrentExporters.Register(registry);
+        NormalizationExporters.Register(registry);
+        AttentionExporters.Register(registry);
     }
 }

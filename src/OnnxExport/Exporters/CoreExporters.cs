@@ -35,12 +35,11 @@ public static class CoreExporters
         return [x];
     }
 
-    // y = x·Wᵀ + b: Gemm(transB) for 2-D inputs; MatMul with a pre-transposed weight, then Add, otherwise.
+    // y = x·Wᵀ + b: Gemm(transB) for traced 2-D inputs; MatMul with a pre-transposed weight, then Add, otherwise.
     private static IReadOnlyList<string> ExportLinear(OnnxExportContext ctx, Linear linear, IReadOnlyList<string> inputs)
     {
         string x = Single(inputs, "Linear");
-        int rank = ctx.Rank(x);
-        if (rank == 2)
+        if (ctx.TryRank(x) == 2)
         {
             var gemmInputs = new List<string> { x, ctx.Parameter("weight", linear.Weight) };
             if (linear.Bias is not null) gemmInputs.Add(ctx.Parameter("bias", linear.Bias));
