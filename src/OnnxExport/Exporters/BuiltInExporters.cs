@@ -10,5 +10,6 @@ internal static class BuiltInExporters
         RecurrentExporters.Register(registry);
         NormalizationExporters.Register(registry);
         AttentionExporters.Register(registry);
+        VisionExporters.Register(registry);
     }
 }
