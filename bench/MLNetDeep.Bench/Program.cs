@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["mlp-train"] = MlpTrainSuite.Run,
     ["conv-train"] = ConvTrainSuite.Run,
     ["gru-train"] = GruTrainSuite.Run,
+    ["attention"] = AttentionSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

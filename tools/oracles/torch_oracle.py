@@ -19,7 +19,7 @@ float16/bfloat16 -> float32.
 In args/kwargs, a dtype value (e.g. for ``dtype=``) is written ``{"torch_dtype": "float64"}`` and a
 float that may be non-finite ``{"float": "Infinity"}`` (plain numbers are passed as they are).
 
-Request kinds: ping, call, module, optim, train_mlp, vision_block (see the handlers below).
+Request kinds: ping, call, module, optim, train_mlp, vision_block, attention_ref (see the handlers below).
 A module request may add ``"tuple_inputs": true`` (nested input lists become tuples, e.g. LSTM's
 ``(h0, c0)``) and ``"packed": {"lengths": [...], "batch_first": bool}`` (inputs[0] is packed with
 pack_padded_sequence(enforce_sorted=False) and the first output padded back with pad_packed_sequence).
@@ -551,6 +551,81 @@ def handle_train_mlp(req):
               "bias": encode_optional_tensor(m.bias)} for m in linears]
     return {"losses": losses, "final": final}
 
+# --------------------------------------------------------------------------- #
+# attention_ref: small attention references written in torch (SDPA, Bahdanau, Luong)
+# --------------------------------------------------------------------------- #
+
+def _masked_scores(scores, mask):
+    """Adds a float mask or fills -inf where a bool mask is True (torch.nn.MultiheadAttention's convention)."""
+    if mask is None:
+        return scores
+    if mask.dtype == torch.bool:
+        return scores.masked_fill(mask, float("-inf"))
+    return scores + mask
+
+
+def _ref_sdpa(t, opt):
+    q, k, v = t["query"], t["key"], t["value"]
+    scale = opt.get("scale")
+    if scale is None:
+        scale = 1.0 / math.sqrt(q.shape[-1])
+    s = _masked_scores(torch.matmul(q, k.transpose(-2, -1)) * scale, t.get("mask"))
+    if opt.get("causal", False):
+        n_q, n_k = s.shape[-2], s.shape[-1]
+        s = s.masked_fill(torch.ones(n_q, n_k, dtype=torch.bool).triu(1), float("-inf"))
+    p = torch.softmax(s, dim=-1)
+    return [torch.matmul(p, v), p]
+
+
+def _attend(scores, keys, mask):
+    w = torch.softmax(_masked_scores(scores, mask), dim=-1)
+    return [torch.bmm(w.unsqueeze(1), keys).squeeze(1), w]
+
+
+def _ref_additive(t, opt):
+    q, keys = t["query"], t["keys"]
+    F_ = torch.nn.functional
+    h = torch.tanh(F_.linear(q, t["query_proj.weight"]).unsqueeze(1) + F_.linear(keys, t["key_proj.weight"], t["key_proj.bias"]))
+    return _attend(F_.linear(h, t["energy.weight"]).squeeze(-1), keys, t.get("mask"))
+
+
+def _ref_luong(t, opt):
+    q, keys = t["query"], t["keys"]
+    F_ = torch.nn.functional
+    score = opt.get("score")
+    if score == "dot":
+        scores = torch.bmm(keys, q.unsqueeze(-1)).squeeze(-1)
+    elif score == "general":
+        scores = torch.bmm(keys, F_.linear(q, t["attn.weight"]).unsqueeze(-1)).squeeze(-1)
+    elif score == "concat":
+        qe = q.unsqueeze(1).expand(-1, keys.shape[1], -1)
+        scores = F_.linear(torch.tanh(F_.linear(torch.cat([qe, keys], -1), t["attn.weight"])), t["v.weight"]).squeeze(-1)
+    else:
+        raise OracleError("unknown luong score %r" % (score,))
+    return _attend(scores, keys, t.get("mask"))
+
+
+_ATTENTION_REFS = {"sdpa": _ref_sdpa, "additive": _ref_additive, "luong": _ref_luong}
+
+
+def handle_attention_ref(req):
+    """tensors: {name: tensor} (leaves, in order); options: {...}; outputs [result, weights]; grads by name."""
+    name = req.get("name")
+    if name not in _ATTENTION_REFS:
+        raise OracleError("unknown attention reference %r" % (name,))
+    raw = req.get("tensors") or {}
+    if not isinstance(raw, dict):
+        raise OracleError("tensors must be an object")
+    dec = Decoder(want_grad=True)
+    t = {k: dec.value(v) for k, v in raw.items()}
+    outputs = _ATTENTION_REFS[name](t, req.get("options") or {})
+    resp = {"outputs": [encode_value(o) for o in outputs], "grads": None}
+    if req.get("grad_outputs") is not None:
+        names = list(t.keys())
+        grads = backward_grads(outputs, req["grad_outputs"], [t[k] for k in names])
+        resp["grads"] = {k: encode_optional_tensor(g) for k, g in zip(names, grads)}
+    return resp
+
 
 # --------------------------------------------------------------------------- #
 # torchvision building blocks (conv branch): a fixed allow-list, built from keyword
@@ -620,6 +695,7 @@ _HANDLERS = {
     "optim": handle_optim,
     "train_mlp": handle_train_mlp,
     "vision_block": handle_vision_block,
+    "attention_ref": handle_attention_ref,
 }
 
 

@@ -45,7 +45,7 @@ public static partial class F
         {
             var add = ToAdditiveMask(mask, query.DType);
             int[] full = [.. lead, l, s];
-            if (!ShapeUtil.Broadcast(add.Dims, full).SequenceEqual(full))
+            if (!BroadcastsTo(add.Dims, full))
                 throw new ArgumentException($"mask {ShapeUtil.Format(mask.Dims)} does not broadcast to {ShapeUtil.Format(full)}.", nameof(mask));
             var expanded = add.ExpandView(full);
             m4 = query.Rank == 4 ? expanded : expanded.Contiguous().Reshape(b, 1, l, s);
@@ -55,6 +55,14 @@ public static partial class F
             ? ComposedAttention(To4(query), To4(key), To4(value), m4, causal, sc, dropout, true, generator).Output
             : AttentionCore(To4(query), To4(key), To4(value), m4, causal, sc, [0, 1, 2, 3]);
         return query.Rank == 4 ? o4 : o4.Reshape([.. lead, l, ev]);
+    }
+
+    private static bool BroadcastsTo(int[] shape, int[] target)
+    {
+        if (shape.Length > target.Length) return false;
+        for (int i = 1; i <= shape.Length; i++)
+            if (shape[^i] != 1 && shape[^i] != target[^i]) return false;
+        return true;
     }
 
     /// <summary>
