@@ -65,6 +65,19 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>Single-precision GEMM on the calling thread only (for kernels that already parallelize over a batch).</summary>
+    internal static void SgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0 || alpha == 0)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        Block(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
     /// <summary>C[i0..i1, j0..j1] on the calling thread.</summary>
     private static void Block(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)

@@ -1,0 +1,64 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace MLNetDeep.Tensors.Kernels;
+
+/// <summary>
+/// Unfolds the receptive fields of one sample and group into columns (im2col) and folds columns back with
+/// accumulation (col2im, the adjoint). col[(c·KH + i)·KW + j, oh·OW + ow] = x[c, oh·SH − PT + i·DH, ow·SW − PL + j·DW] (0 outside).
+/// </summary>
+internal static class Im2Col
+{
+    /// <summary>Fills <paramref name="col"/> ([K, P]) from the Cg channel planes starting at <paramref name="xOff"/>.</summary>
+    public static void Unfold<T>(in ConvGeometry q, T[] x, int xOff, T[] col) where T : unmanaged, INumber<T>
+    {
+        int P = q.P, H = q.H, W = q.W, OW = q.OW;
+        for (int c = 0; c < q.Cg; c++)
+        for (int i = 0; i < q.KH; i++)
+        for (int j = 0; j < q.KW; j++)
+        {
+            int row = ((c * q.KH + i) * q.KW + j) * P;
+            int dj = j * q.DW - q.PL;
+            var (lo, hi) = ConvGeometry.ValidRange(dj, q.SW, W, OW);
+            for (int oh = 0; oh < q.OH; oh++)
+            {
+                var dst = col.AsSpan(row + oh * OW, OW);
+                int ih = oh * q.SH - q.PT + i * q.DH;
+                if ((uint)ih >= (uint)H) { dst.Clear(); continue; }
+                int src = xOff + (c * H + ih) * W + dj;
+                dst[..lo].Clear();
+                dst[hi..].Clear();
+                if (q.SW == 1) x.AsSpan(src + lo, hi - lo).CopyTo(dst[lo..hi]);
+                else for (int ow = lo; ow < hi; ow++) dst[ow] = x[src + ow * q.SW];
+            }
+        }
+    }
+
+    /// <summary>Adds the columns of <paramref name="col"/> ([K, P]) back into the planes at <paramref name="dxOff"/> (which must be initialized).</summary>
+    public static void Fold<T>(in ConvGeometry q, T[] col, T[] dx, int dxOff) where T : unmanaged, INumber<T>
+    {
+        int P = q.P, H = q.H, W = q.W, OW = q.OW;
+        for (int c = 0; c < q.Cg; c++)
+        for (int i = 0; i < q.KH; i++)
+        for (int j = 0; j < q.KW; j++)
+        {
+            int row = ((c * q.KH + i) * q.KW + j) * P;
+            int dj = j * q.DW - q.PL;
+            var (lo, hi) = ConvGeometry.ValidRange(dj, q.SW, W, OW);
+            if (hi <= lo) continue;
+            for (int oh = 0; oh < q.OH; oh++)
+            {
+                int ih = oh * q.SH - q.PT + i * q.DH;
+                if ((uint)ih >= (uint)H) continue;
+                int dst = dxOff + (c * H + ih) * W + dj;
+                int src = row + oh * OW;
+                if (q.SW == 1)
+                {
+                    var d = dx.AsSpan(dst + lo, hi - lo);
+                    TensorPrimitives.Add(d, col.AsSpan(src + lo, hi - lo), d);
+                }
+                else for (int ow = lo; ow < hi; ow++) dx[dst + ow * q.SW] += col[src + ow];
+            }
+        }
+    }
+}
