@@ -17,14 +17,15 @@ public static class OnnxOperators
         "Flatten", "Gather", "Gemm", "GlobalAveragePool", "Greater", "LayerNormalization", "LeakyRelu", "Less",
         "Log", "LogSoftmax", "MatMul", "Mul", "Neg", "Not", "Pow", "Range", "ReduceMax", "ReduceMean", "ReduceSum",
         "Relu", "Reshape", "Shape", "Sigmoid", "Size", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
-        "Tanh", "Transpose", "Unsqueeze", "Where", "Clip", "BatchNormalization",
+        "Tanh", "Transpose", "Unsqueeze", "Where", "Clip", "BatchNormalization", "Conv",
     ];
 
     /// <summary>
     /// Operators that run but are not claimed because some of their backend node tests need features
-    /// the runtime lacks (Identity: sequence/optional values; Cast: strings; Dropout: training mode).
+    /// the runtime lacks (Identity: sequence/optional values; Cast: strings; Dropout: training mode;
+    /// ConvTranspose, MaxPool, AveragePool: 3-D inputs, MaxPool also uint8 and its Indices output).
     /// </summary>
-    public static readonly IReadOnlyList<string> Partial = ["Identity", "Cast", "Dropout"];
+    public static readonly IReadOnlyList<string> Partial = ["Identity", "Cast", "Dropout", "ConvTranspose", "MaxPool", "AveragePool"];
 
     /// <summary>True when a node of type <paramref name="opType"/> can be loaded.</summary>
     public static bool IsImplemented(string opType) => Compilers.ContainsKey(opType);
@@ -38,6 +39,7 @@ public static class OnnxOperators
         ElementwiseOps.Register(r);
         ShapeOps.Register(r);
         NnOps.Register(r);
+        ConvOps.Register(r);
         return r;
     }
 }
