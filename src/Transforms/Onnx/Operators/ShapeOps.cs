@@ -85,6 +85,7 @@ internal static class ShapeOps
             };
         };
         r["Slice"] = Slice;
+        r["Pad"] = PadOp.Compile;
         r["Split"] = Split;
         r["Gather"] = n =>
         {
@@ -280,5 +281,96 @@ internal static class ShapeOps
             }
             return r;
         };
+    }
+}
+
+/// <summary>The Pad operator (constant, edge and reflect modes; negative pads crop).</summary>
+internal static class PadOp
+{
+    public static OnnxKernel Compile(OnnxNode n)
+    {
+        string mode = n.Str("mode", "constant");
+        if (mode is not ("constant" or "edge" or "reflect")) throw n.Error($"mode '{mode}' is not supported.");
+        var attrPads = n.Opset < 11 ? n.Ints("pads") ?? throw n.Error("attribute 'pads' is required.") : null;
+        float attrValue = n.Opset < 11 ? n.Float("value", 0f) : 0f;
+        return ins =>
+        {
+            var x = ins.In(0, n);
+            int rank = x.Tensor.Rank;
+            var pads = attrPads ?? ins.In(1, n).Longs();
+            double value = n.Opset < 11 ? attrValue : ins.Opt(2) is { } cv && cv.Tensor.Numel > 0 ? cv.Scalar(n) : 0;
+            var axes = n.Opset >= 18 && ins.Opt(3) is { } ax ? ax.Longs().Select(a => OpUtil.Axis(a, rank, n)).ToArray() : Enumerable.Range(0, rank).ToArray();
+            if (pads.Length != 2 * axes.Length) throw n.RunError($"pads has {pads.Length} values for {axes.Length} axes.");
+            var t = x.Tensor;
+            var outShape = x.Shape.ToArray().Select(v => (long)v).ToArray();
+            for (int i = 0; i < axes.Length; i++) outShape[axes[i]] += pads[i] + pads[i + axes.Length];
+            var shape = OpUtil.CheckedShape(outShape, n);
+            for (int i = 0; i < axes.Length; i++)
+            {
+                int a = axes[i], size = t.Shape[a];
+                long b = pads[i], e = pads[i + axes.Length];
+                if (mode != "constant" && size == 0 && (b > 0 || e > 0)) throw n.RunError($"cannot {mode}-pad an empty axis.");
+                var idx = new long[shape[a]];
+                for (long j = 0; j < idx.Length; j++)
+                {
+                    long src = j - b;
+                    if (src >= 0 && src < size) idx[j] = src;
+                    else if (mode == "constant") idx[j] = -1;
+                    else if (mode == "edge") idx[j] = Math.Clamp(src, 0, size - 1);
+                    else
+                    {
+                        if (size == 1) { idx[j] = 0; continue; }
+                        long period = 2 * (size - 1);
+                        long m = ((src % period) + period) % period;
+                        idx[j] = m < size ? m : period - m;
+                    }
+                }
+                if (mode == "constant")
+                {
+                    // Gather what exists, then fill the padded positions.
+                    var valid = idx.Select(v => Math.Max(v, 0)).ToArray();
+                    var g = size == 0 ? Tensor.Zeros(t.Shape.ToArray().Select((v, k) => k == a ? idx.Length : v).ToArray(), t.DType) : t.IndexSelect(a, Make.T(valid, valid.Length));
+                    var mask = idx.Select(v => v >= 0 ? 1L : 0L).ToArray();
+                    if (mask.Any(v => v == 0))
+                    {
+                        var ms = Enumerable.Repeat(1, t.Rank).ToArray();
+                        ms[a] = idx.Length;
+                        var keep = Make.T(mask, ms);
+                        var outDims = g.Shape.ToArray();
+                        var gv = new OnnxValue(g, x.ElementType);
+                        g = Fill(gv, keep, value, outDims).Tensor;
+                    }
+                    t = g;
+                }
+                else t = t.IndexSelect(a, Make.T(idx, idx.Length));
+            }
+            return [new OnnxValue(t.Contiguous(), x.ElementType)];
+        };
+    }
+
+    private static OnnxValue Fill(OnnxValue g, Tensor keep, double value, int[] dims)
+    {
+        var k = OpUtil.DataAs<long>(keep, dims);
+        switch (g.Tensor.DType)
+        {
+            case DType.Float32:
+            {
+                var a = g.Tensor.ToArray<float>();
+                for (int i = 0; i < a.Length; i++) if (k[i] == 0) a[i] = (float)value;
+                return new OnnxValue(Make.T(a, dims), g.ElementType);
+            }
+            case DType.Float64:
+            {
+                var a = g.Tensor.ToArray<double>();
+                for (int i = 0; i < a.Length; i++) if (k[i] == 0) a[i] = value;
+                return new OnnxValue(Make.T(a, dims), g.ElementType);
+            }
+            default:
+            {
+                var a = g.Tensor.ToArray<long>();
+                for (int i = 0; i < a.Length; i++) if (k[i] == 0) a[i] = (long)value;
+                return new OnnxValue(Make.T(a, dims), g.ElementType);
+            }
+        }
     }
 }
