@@ -163,9 +163,9 @@ public sealed class OnnxModel
             }
         var pending = new int[n];
         var consumers = new List<int>[n];
+        for (int i = 0; i < n; i++) consumers[i] = [];
         for (int i = 0; i < n; i++)
         {
-            consumers[i] = [];
             foreach (var inp in g.Node[i].Input)
             {
                 if (inp.Length == 0 || defined.Contains(inp)) continue;
