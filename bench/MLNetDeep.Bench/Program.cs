@@ -9,6 +9,7 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["conv-train"] = ConvTrainSuite.Run,
     ["gru-train"] = GruTrainSuite.Run,
     ["attention"] = AttentionSuite.Run,
+    ["onnx-infer"] = OnnxInferSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

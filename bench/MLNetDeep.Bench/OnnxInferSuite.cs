@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using MLNetDeep.Onnx;
+using MLNetDeep.Tensors;
+using MLNetDeep.Tensors.Kernels;
+
+namespace MLNetDeep.Bench;
+
+/// <summary>
+/// `onnx-infer`: latency of torchvision mobilenet_v2 (random seeded weights, exported by
+/// tools/oracles/torchvision_export.py, 224×224) at batch 1 and batch 16, our managed runtime vs
+/// ONNX Runtime 1.30 (onnxruntime-node, same file), both with 2 threads. Each figure is the median
+/// over repeats after warm-up; the summary line combines the two batch sizes by geometric mean of
+/// the latencies (ms), and ratio = peer / ours (above 1: we are faster).
+/// </summary>
+public static class OnnxInferSuite
+{
+    private const int Threads = 2, Size = 224;
+    private static readonly int[] Batches = [1, 16];
+
+    public static int Run(string[] args)
+    {
+        int repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 11;
+        Parallelism.NumThreads = Threads;
+        string root = Peer.RepoRoot();
+        string dir = Path.Combine(Path.GetTempPath(), "mlnetdeep-onnx-infer-bench");
+        string model = Path.Combine(dir, "mobilenet_v2.onnx");
+        if (!File.Exists(Path.Combine(dir, "manifest.json")))
+        {
+            var export = Peer.Run("torchvision_export.py", $"--out {dir} --models mobilenet_v2 --size {Size} --batches 1,16", Threads, out var why);
+            if (export == null) { Console.WriteLine($"export failed: {why}"); return 1; }
+        }
+
+        var peer = RunNode(Path.Combine(root, "tools", "oracles", "onnx_infer_peer.js"),
+            $"{model} --threads {Threads} --batches {string.Join(",", Batches)} --size {Size} --repeats {repeats}", out var failure);
+        if (peer == null) Console.WriteLine($"peer unavailable: {failure}");
+
+        var session = new OnnxSession(model);
+        var ours = new List<double>();
+        var theirs = new List<double>();
+        foreach (int b in Batches)
+        {
+            var x = Tensor.FromArray(ReadF32(Path.Combine(dir, $"mobilenet_v2_b{b}_input.f32")), b, 3, Size, Size);
+            var expected = ReadF32(Path.Combine(dir, $"mobilenet_v2_b{b}_output.f32"));
+            var feeds = new Dictionary<string, Tensor> { ["input"] = x };
+            var y = session.Run(feeds)["output"].ToFloatArray();
+            double maxErr = expected.Select((e, i) => Math.Abs(e - y[i])).Max();
+            for (int i = 0; i < 2; i++) session.Run(feeds);
+            var times = new List<double>();
+            for (int r = 0; r < repeats; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                session.Run(feeds);
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            double med = Peer.Median(times);
+            double p = peer != null && peer.TryGetValue($"b{b}_ms", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : double.NaN;
+            ours.Add(med);
+            theirs.Add(p);
+            Console.WriteLine(FormattableString.Invariant($"batch {b}: ours={med:F1} ms peer={p:F1} ms (max |ours - pytorch| = {maxErr:E2})"));
+        }
+        double go = Math.Sqrt(ours[0] * ours[1]), gp = Math.Sqrt(theirs[0] * theirs[1]);
+        Console.WriteLine(FormattableString.Invariant($"onnx-infer: ours={go:F1} peer={gp:F1} ratio={gp / go:F2}"));
+        return 0;
+    }
+
+    private static float[] ReadF32(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var a = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, a, 0, a.Length * 4);
+        return a;
+    }
+
+    private static Dictionary<string, string>? RunNode(string script, string arguments, out string? failure)
+    {
+        failure = null;
+        var psi = new ProcessStartInfo("node", $"{script} {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(script)!,
+        };
+        try
+        {
+            using var p = Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEndAsync();
+            var stdout = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0) { failure = $"node exited {p.ExitCode}: {stderr.Result.Trim()}"; return null; }
+            return stdout.Split('\n').Where(l => l.Contains('=')).ToDictionary(l => l[..l.IndexOf('=')].Trim(), l => l[(l.IndexOf('=') + 1)..].Trim());
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            failure = e.Message;
+            return null;
+        }
+    }
+}
