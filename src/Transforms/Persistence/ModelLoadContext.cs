@@ -84,6 +84,9 @@ public sealed class ModelLoadContext
         }
     }
 
+    /// <summary>Whether the option <paramref name="field"/> (a path such as <c>a[0].b</c>) is present and not null.</summary>
+    public bool Has(string field) => Find(field) is not null;
+
     /// <summary>A string option.</summary>
     public string GetString(string field) => Value<string>(field);
 
