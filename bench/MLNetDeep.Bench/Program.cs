@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<string[], int>>
 {
     ["gemm"] = GemmSuite.Run,
     ["mlp-train"] = MlpTrainSuite.Run,
+    ["stream-vocab"] = StreamVocabSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
