@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["gru-train"] = GruTrainSuite.Run,
     ["attention"] = AttentionSuite.Run,
     ["onnx-infer"] = OnnxInferSuite.Run,
+    ["stream-vocab"] = StreamVocabSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
