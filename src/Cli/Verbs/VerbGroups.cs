@@ -20,6 +20,7 @@ public static class VerbGroups
     [
         new ModelVerbs(),
         new TextClassifierVerbs(),
+        new OnnxVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>

@@ -20,6 +20,7 @@ public static class ComponentRegistry
         Text.TextNormalizingTransformer.RegisterLoader();
         Conversion.ValueToKeyMappingTransformer.RegisterLoader();
         Conversion.KeyToValueMappingTransformer.RegisterLoader();
+        Onnx.Scoring.OnnxTransformer.RegisterLoader();
     }
 
     /// <summary>Registers (or replaces) the loader for component <paramref name="name"/>.</summary>
