@@ -38,7 +38,7 @@ public static partial class NpyFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         var head = new byte[10];
-        if (stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) < 8 || !head.AsSpan(0, 6).SequenceEqual(Magic))
+        if (stream.ReadAtLeast(head.AsSpan(0, 8), 8, throwOnEndOfStream: false) < 8 || !head.AsSpan(0, 6).SequenceEqual(Magic))
             throw new NpyFormatException(name, "not a .npy file (bad magic).");
         int major = head[6];
         int headerLength;
@@ -50,8 +50,7 @@ public static partial class NpyFile
         else if (major is 2 or 3)
         {
             var len = new byte[4];
-            head.AsSpan(8, 2).CopyTo(len);
-            if (stream.ReadAtLeast(len.AsSpan(2, 2), 2, false) < 2) throw new NpyFormatException(name, "truncated header.");
+            if (stream.ReadAtLeast(len, 4, false) < 4) throw new NpyFormatException(name, "truncated header.");
             uint l = BinaryPrimitives.ReadUInt32LittleEndian(len);
             if (l > MaxHeaderBytes) throw new NpyFormatException(name, $"header of {l} bytes is over the {MaxHeaderBytes}-byte limit.");
             headerLength = (int)l;

@@ -29,7 +29,7 @@ public static class EmbeddingBagOnnxExporter
         var weight = net.Embedding.Weight.Detach();
         var padded = Tensor.Cat([Tensor.Zeros(1, net.Embedding.EmbeddingDim), weight], 0);
         string table = ctx.Initializer("embedding.weight_with_zero_row", padded);
-        string gathered = b.Node("Gather", [ids, table], OnnxAttr.Int("axis", 0));
+        string gathered = b.Node("Gather", [table, ids], OnnxAttr.Int("axis", 0));
         string axis1 = b.AddInt64s("axis1", 1);
         string sum = b.Node("ReduceSum", [gathered, axis1], OnnxAttr.Int("keepdims", 0));
         string present = b.Node("Greater", [ids, b.AddInt64s("zero", 0)]);

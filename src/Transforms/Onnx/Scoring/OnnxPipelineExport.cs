@@ -26,23 +26,37 @@ internal static class OnnxPipelineExport
         var hook = (IOnnxExportable)component;
         var schema = data.Schema;
         for (int i = 0; i < index; i++) schema = parts[i].GetOutputSchema(schema);
-        var specs = hook.OnnxInputColumnNames.Select(name => InputSpec(schema, name)).ToList();
-        var options = new OnnxExportOptions { OutputNames = [.. hook.OnnxOutputColumnNames], GraphName = component.GetType().Name };
-        options.ModelInfo.DocString = $"{component.GetType().Name} exported by MLNetDeep; inputs are key/column ids as produced by the preceding data preparation.";
-        if (index > 0) options.ModelInfo.MetadataProps["mlnetdeep.outside_before"] = string.Join(",", parts.Take(index).Select(p => p.GetType().Name));
-        if (index < parts.Count - 1) options.ModelInfo.MetadataProps["mlnetdeep.outside_after"] = string.Join(",", parts.Skip(index + 1).Select(p => p.GetType().Name));
-        var proto = OnnxExporter.Export(hook.OnnxNetwork, specs, options);
-        foreach (var output in proto.Graph.Output)
+        // Two exports with disjoint example sizes: an output axis is dynamic only when it follows them in both.
+        var proto = ExportOnce(hook, component, parts, index, schema, 3, 5);
+        var probe = ExportOnce(hook, component, parts, index, schema, 4, 7);
+        for (int o = 0; o < proto.Graph.Output.Count; o++)
         {
             // Every column value is one row: axis 0 of every output is the batch axis.
-            var dims = output.Type?.TensorType?.Shape?.Dim;
-            if (dims is { Count: > 0 }) dims[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
+            var dims = proto.Graph.Output[o].Type?.TensorType?.Shape?.Dim;
+            var other = probe.Graph.Output[o].Type?.TensorType?.Shape?.Dim;
+            if (dims is not { Count: > 0 }) continue;
+            dims[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
+            for (int i = 1; i < dims.Count && other is not null && i < other.Count; i++)
+            {
+                if (dims[i].DimParam.Length > 0 && other[i].DimParam.Length == 0) dims[i] = other[i].Clone();
+                else if (dims[i].DimParam.Length > 0 && other[i].DimParam != dims[i].DimParam) dims[i] = new TensorShapeProto.Types.Dimension { DimParam = $"{proto.Graph.Output[o].Name}_dim{i}" };
+            }
         }
         log?.WriteLog("ExportOnnx", $"exported {component.GetType().Name}; outside the graph: {parts.Count - 1} component(s) ({string.Join(", ", parts.Where(p => p != component).Select(p => p.GetType().Name))})");
         return proto;
     }
 
-    private static OnnxTensorSpec InputSpec(DataViewSchema schema, string name)
+    private static ModelProto ExportOnce(IOnnxExportable hook, ITransformer component, List<ITransformer> parts, int index, DataViewSchema schema, int batchExample, int sequenceExample)
+    {
+        var specs = hook.OnnxInputColumnNames.Select(name => InputSpec(schema, name, batchExample, sequenceExample)).ToList();
+        var options = new OnnxExportOptions { OutputNames = [.. hook.OnnxOutputColumnNames], GraphName = component.GetType().Name };
+        options.ModelInfo.DocString = $"{component.GetType().Name} exported by MLNetDeep; inputs are key/column ids as produced by the preceding data preparation.";
+        if (index > 0) options.ModelInfo.MetadataProps["mlnetdeep.outside_before"] = string.Join(",", parts.Take(index).Select(p => p.GetType().Name));
+        if (index < parts.Count - 1) options.ModelInfo.MetadataProps["mlnetdeep.outside_after"] = string.Join(",", parts.Skip(index + 1).Select(p => p.GetType().Name));
+        return OnnxExporter.Export(hook.OnnxNetwork, specs, options);
+    }
+
+    private static OnnxTensorSpec InputSpec(DataViewSchema schema, string name, int batchExample, int sequenceExample)
     {
         var column = schema.GetColumnOrNull(name)
             ?? throw new SchemaMismatchException(name, $"ExportOnnx: input column '{name}' not found; the schema at that point has {schema.Describe()}.");
@@ -52,8 +66,8 @@ internal static class OnnxPipelineExport
             PrimitiveDataViewType p => (p, 1),
             _ => throw new SchemaMismatchException(name, $"ExportOnnx: column '{name}' is {column.Type}, which has no ONNX input form."),
         };
-        OnnxDim feature = size > 0 ? size : OnnxDim.Dynamic("sequence", 5);
-        OnnxDim batch = OnnxDim.Dynamic("batch", 3);
+        OnnxDim feature = size > 0 ? size : OnnxDim.Dynamic("sequence", sequenceExample);
+        OnnxDim batch = OnnxDim.Dynamic("batch", batchExample);
         return item switch
         {
             KeyDataViewType => OnnxTensorSpec.Int64(name, batch, feature),
