@@ -25,14 +25,14 @@ public sealed class OnnxVerbs : IVerbGroup
 
         var infoModel = new Argument<FileInfo>("MODEL") { Description = "An .onnx file." };
         var info = new Command("info", "Show an ONNX model's inputs and outputs (types, shapes), opset imports, producer and operator counts.") { infoModel };
-        info.SetAction(r => Info(r.GetValue(infoModel)!, r.InvocationConfiguration.Output));
+        info.SetAction(r => Guard(r, () => Info(r.GetValue(infoModel)!, r.InvocationConfiguration.Output)));
         onnx.Add(info);
 
         var runModel = new Argument<FileInfo>("MODEL") { Description = "An .onnx file." };
         var inputs = new Option<string[]>("--input", "-i") { Description = "NAME=FILE.npy for each model input (float32 or int64 .npy).", AllowMultipleArgumentsPerToken = false, Required = true };
         var outputDir = new Option<DirectoryInfo>("--output-dir", "-o") { Description = "Folder that receives one NAME.npy per model output.", Required = true };
         var run = new Command("run", "Run an ONNX model with the managed runtime on .npy inputs and write its outputs as .npy files.") { runModel, inputs, outputDir };
-        run.SetAction(r => Run(r.GetValue(runModel)!, r.GetValue(inputs) ?? [], r.GetValue(outputDir)!, r.InvocationConfiguration.Output));
+        run.SetAction(r => Guard(r, () => Run(r.GetValue(runModel)!, r.GetValue(inputs) ?? [], r.GetValue(outputDir)!, r.InvocationConfiguration.Output)));
         onnx.Add(run);
 
         var zip = new Argument<FileInfo>("MODEL") { Description = "A .zip model file written by 'train' or ctx.Model.Save." };
@@ -40,7 +40,22 @@ public sealed class OnnxVerbs : IVerbGroup
         var export = VerbGroups.Verb(root, "export-onnx");
         export.Add(zip);
         export.Add(output);
-        export.SetAction(r => Export(r.GetValue(zip)!, r.GetValue(output)!, r.InvocationConfiguration.Output));
+        export.SetAction(r => Guard(r, () => Export(r.GetValue(zip)!, r.GetValue(output)!, r.InvocationConfiguration.Output)));
+    }
+
+    // Expected failures (bad files, names, shapes) print one line naming the culprit and exit with 1.
+    private static int Guard(ParseResult r, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is OnnxException or NpyFormatException or ModelFormatException or SchemaMismatchException
+                                      or OnnxExport.OnnxExportException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            r.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
     }
 
     private static int Info(FileInfo path, TextWriter w)
