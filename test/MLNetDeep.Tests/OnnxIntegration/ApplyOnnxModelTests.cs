@@ -108,6 +108,18 @@ public class ApplyOnnxModelTests
     }
 
     [Test]
+    public void FixedBatchOfOne_RunsRowByRow()
+    {
+        string path = Path.Combine(_dir, "batch1.onnx");
+        OnnxExporter.Export(_net, path, [OnnxTensorSpec.Float("Features", 1, 4)], new OnnxExportOptions { OutputNames = ["Probabilities"] });
+        var ctx = new DeepContext(seed: 1);
+        var rows = Rows(5, 4);
+        var data = ctx.Data.LoadFromEnumerable(rows);
+        var probs = ctx.Transforms.ApplyOnnxModel(path, batchSize: 64).Fit(data).Transform(data).GetColumn<float[]>("Probabilities");
+        for (int r = 0; r < rows.Count; r++) Assert.That(probs[r], Is.EqualTo(Expected(rows[r].Features)).Within(1e-5f), $"row {r}");
+    }
+
+    [Test]
     public void UnknownNames_AreTypedErrorsNamingThem()
     {
         var ctx = new DeepContext(seed: 1);

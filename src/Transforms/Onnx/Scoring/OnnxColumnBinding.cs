@@ -8,6 +8,9 @@ namespace MLNetDeep.Onnx.Scoring;
 /// </summary>
 internal sealed record OnnxColumnBinding(string Name, OnnxElementType ElementType, bool Batched, int?[] RowShape)
 {
+    /// <summary>True when the batch axis is fixed at 1, so rows run one at a time.</summary>
+    public bool SingleRow { get; init; }
+
     /// <summary>Elements per row when every row axis is fixed, otherwise 0 (variable).</summary>
     public int FixedRowSize => RowShape.All(d => d is not null) ? RowShape.Aggregate(1, (a, d) => a * d!.Value) : 0;
 
@@ -29,7 +32,7 @@ internal sealed record OnnxColumnBinding(string Name, OnnxElementType ElementTyp
         if (dims.Length == 0) return new(info.Name, type, false, []);
         bool batched = dims[0] is null or 1;
         var row = (batched ? dims.Skip(1) : dims).Select(d => d is long v ? (int?)checked((int)v) : null).ToArray();
-        return new(info.Name, type, batched, row);
+        return new(info.Name, type, batched, row) { SingleRow = dims[0] == 1 };
     }
 
     /// <summary>Checks that <paramref name="column"/> can feed this model input; returns the problem, or null.</summary>

@@ -43,7 +43,8 @@ internal sealed class OnnxScoredView(OnnxTransformer model, IDataView source, Da
             _inputIndex = model.Inputs.Select(b => inner.Schema[b.Name].Index).ToArray();
             _outputOf = schema.Select(c => model.Outputs.FindIndex(o => o.Name == c.Name)).ToArray();
             for (int i = 0; i < _outputOf.Length; i++) if (_outputOf[i] >= 0) _sourceIndex[i] = -1;
-            _batch = model.Inputs.All(b => b.Batched) ? model.BatchSize : 1;
+            // Rows go one at a time when any input or output has no batch axis or a batch axis fixed at 1.
+            _batch = model.Inputs.Concat(model.Outputs).All(b => b.Batched && !b.SingleRow) ? model.BatchSize : 1;
         }
 
         public override DataViewSchema Schema => _schema;
