@@ -10,9 +10,9 @@ using MLNetDeep.Tensors;
 namespace MLNetDeep.Cli.Verbs;
 
 /// <summary>
-/// ONNX verbs: <c>onnx info MODEL</c> (inputs, outputs, opsets, producer, operator counts),
+/// ONNX verbs: <c>onnx info MODEL</c> (inputs, outputs, opsets, producer, operator counts) and
 /// <c>onnx run MODEL --input NAME=FILE.npy ... --output-dir DIR</c> (the managed runtime; each output
-/// written as NAME.npy) and <c>export-onnx MODEL.zip --output FILE.onnx</c>.
+/// written as NAME.npy). <c>export-onnx</c> is in <see cref="OnnxExportVerbs"/>.
 /// </summary>
 public sealed class OnnxVerbs : IVerbGroup
 {
@@ -34,13 +34,6 @@ public sealed class OnnxVerbs : IVerbGroup
         var run = new Command("run", "Run an ONNX model with the managed runtime on .npy inputs and write its outputs as .npy files.") { runModel, inputs, outputDir };
         run.SetAction(r => Guard(r, () => Run(r.GetValue(runModel)!, r.GetValue(inputs) ?? [], r.GetValue(outputDir)!, r.InvocationConfiguration.Output)));
         onnx.Add(run);
-
-        var zip = new Argument<FileInfo>("MODEL") { Description = "A .zip model file written by 'train' or ctx.Model.Save." };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "Destination .onnx file.", Required = true };
-        var export = VerbGroups.Verb(root, "export-onnx");
-        export.Add(zip);
-        export.Add(output);
-        export.SetAction(r => Guard(r, () => Export(r.GetValue(zip)!, r.GetValue(output)!, r.InvocationConfiguration.Output)));
     }
 
     // Expected failures (bad files, names, shapes) print one line naming the culprit and exit with 1.
@@ -120,38 +113,5 @@ public sealed class OnnxVerbs : IVerbGroup
             w.WriteLine($"{name}: {t.DType.ToString().ToLowerInvariant()}[{string.Join(", ", t.Shape.ToArray())}] → {file}");
         }
         return 0;
-    }
-
-    private static int Export(FileInfo zip, FileInfo output, TextWriter w)
-    {
-        if (!zip.Exists) throw new FileNotFoundException($"Model file '{zip.FullName}' not found.", zip.FullName);
-        var ctx = new DeepContext(seed: 0);
-        var model = ctx.Model.Load(zip.FullName, out var schema);
-        ctx.Model.ExportOnnx(model, new EmptyView(schema), output.FullName);
-        w.WriteLine($"exported {zip.Name} → {output.FullName} ({new FileInfo(output.FullName).Length.ToString(CultureInfo.InvariantCulture)} bytes)");
-        return 0;
-    }
-
-    /// <summary>A view with a schema and no rows (export reads only the schema).</summary>
-    private sealed class EmptyView(DataViewSchema schema) : IDataView
-    {
-        public DataViewSchema Schema => schema;
-
-        public bool CanShuffle => false;
-
-        public long? GetRowCount() => 0;
-
-        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column>? columnsNeeded = null, Random? random = null) => new Cursor(schema);
-
-        private sealed class Cursor(DataViewSchema schema) : DataViewRowCursor
-        {
-            public override DataViewSchema Schema => schema;
-
-            public override long Position => -1;
-
-            public override bool MoveNext() => false;
-
-            public override object GetValue(int columnIndex) => throw new InvalidOperationException("The view has no rows.");
-        }
     }
 }

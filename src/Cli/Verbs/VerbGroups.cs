@@ -21,6 +21,7 @@ public static class VerbGroups
         new ModelVerbs(),
         new TextClassifierVerbs(),
         new OnnxVerbs(),
+        new OnnxExportVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>

@@ -89,6 +89,9 @@ public class OnnxCliTests
         var (code, output, error) = Cli("export-onnx", zip, "--output", onnx);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("exported"));
+        var (missing, _, missingError) = Cli("export-onnx", Path.Combine(_dir, "nope.zip"), "--output", onnx);
+        Assert.That(missing, Is.EqualTo(1));
+        Assert.That(missingError, Does.Contain("nope.zip"));
         var session = new OnnxSession(onnx);
         Assert.That(session.Model.Inputs.Select(i => i.Name), Is.EqualTo(new[] { "Tokens" }));
         var result = session.Run(new Dictionary<string, Tensor> { ["Tokens"] = Tensor.FromArray(new long[] { 1, 2, 0, 3, 0, 0 }, 2, 3) });
