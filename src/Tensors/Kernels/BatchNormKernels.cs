@@ -19,7 +19,6 @@ internal static class BatchNormKernels
     {
         Parallelism.For(c, 1, (c0, c1) =>
         {
-            var tmp = new T[s];
             for (int ch = c0; ch < c1; ch++)
             {
                 double sum = 0;
@@ -27,11 +26,7 @@ internal static class BatchNormKernels
                 double m = sum / ((double)n * s);
                 T mt = T.CreateTruncating(m);
                 double sq = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    TensorPrimitives.Subtract<T>(x.AsSpan(xOff + (i * c + ch) * s, s), mt, tmp);
-                    sq += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(tmp));
-                }
+                for (int i = 0; i < n; i++) sq += double.CreateTruncating(SumOfSquaredDeviations<T>(x.AsSpan(xOff + (i * c + ch) * s, s), mt));
                 double v = sq / ((double)n * s);
                 double inv = 1 / Math.Sqrt(v + eps);
                 mean[ch] = m; var[ch] = v; invStd[ch] = inv;
@@ -63,9 +58,7 @@ internal static class BatchNormKernels
         for (int i = 0; i < n; i++)
         {
             int off = (i * c + ch) * s;
-            var d = y.AsSpan(off, s);
-            TensorPrimitives.Multiply<T>(x.AsSpan(xOff + off, s), a, d);
-            TensorPrimitives.Add<T>(d, b, d);
+            AxPlusB<T>(x.AsSpan(xOff + off, s), a, b, y.AsSpan(off, s));
         }
     }
 
@@ -108,15 +101,59 @@ internal static class BatchNormKernels
                 {
                     int off = (i * c + ch) * s;
                     var d = dx.AsSpan(off, s);
-                    if (training)
-                    {
-                        TensorPrimitives.Multiply<T>(x.AsSpan(xOff + off, s), kxt, d);
-                        TensorPrimitives.Add<T>(d, k0t, d);
-                        TensorPrimitives.MultiplyAdd<T>(g.AsSpan(gOff + off, s), at, d, d);
-                    }
+                    if (training) TrainInputGrad<T>(g.AsSpan(gOff + off, s), at, x.AsSpan(xOff + off, s), kxt, k0t, d);
                     else TensorPrimitives.Multiply<T>(g.AsSpan(gOff + off, s), at, d);
                 }
             }
         });
+    }
+
+    /// <summary>Σ (x − m)² in one SIMD pass.</summary>
+    private static T SumOfSquaredDeviations<T>(ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        T total = T.Zero;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<T>.Count)
+        {
+            var mv = new Vector<T>(m);
+            var acc = Vector<T>.Zero;
+            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var d = new Vector<T>(x[i..]) - mv;
+                acc += d * d;
+            }
+            total = Vector.Sum(acc);
+        }
+        for (; i < x.Length; i++) { T d = x[i] - m; total += d * d; }
+        return total;
+    }
+
+    /// <summary>y = x·a + b in one SIMD pass.</summary>
+    private static void AxPlusB<T>(ReadOnlySpan<T> x, T a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var av = new Vector<T>(a);
+            var bv = new Vector<T>(b);
+            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
+                (new Vector<T>(x[i..]) * av + bv).CopyTo(y[i..]);
+        }
+        for (; i < x.Length; i++) y[i] = x[i] * a + b;
+    }
+
+    /// <summary>dx = g·a + x·kx + k0 in one SIMD pass.</summary>
+    private static void TrainInputGrad<T>(ReadOnlySpan<T> g, T a, ReadOnlySpan<T> x, T kx, T k0, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var av = new Vector<T>(a);
+            var kv = new Vector<T>(kx);
+            var k0v = new Vector<T>(k0);
+            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
+                (new Vector<T>(g[i..]) * av + new Vector<T>(x[i..]) * kv + k0v).CopyTo(dx[i..]);
+        }
+        for (; i < x.Length; i++) dx[i] = g[i] * a + x[i] * kx + k0;
     }
 }

@@ -38,6 +38,16 @@ public class VisionBehaviourTests
     }
 
     [Test]
+    public void AsymmetricTransposedConvPaddingCropsTheFullOutput()
+    {
+        var x = R(13, 2, 3, 4, 5);
+        var w = R(14, 3, 2, 3, 3);
+        var full = F.ConvTranspose2d(x, w, null, stride: 2);
+        int h = full.Size(2), wd = full.Size(3);
+        AssertSame(full.Slice(2, 1, h - 2).Slice(3, 0, wd - 1).Contiguous(), F.ConvTranspose2d(x, w, null, [2], [1, 0, 2, 1], [0], [1]));
+    }
+
+    [Test]
     public void AsymmetricPoolPaddingEqualsExplicitPadding()
     {
         var x = R(5, 2, 3, 7, 6);

@@ -45,6 +45,8 @@ public class VisionFunctionalParityTests
             x => F.Conv2d(x[0], x[1], null, stride: 2, padding: 1, groups: 4), K(("stride", 2), ("padding", 1), ("groups", 4))));
         yield return C("Conv2d_Depthwise_Multiplier_Dilated", new("torch.nn.functional.conv2d", [R(2, 3, 9, 8), R(6, 1, 3, 3), R(6)],
             x => F.Conv2d(x[0], x[1], x[2], padding: 1, dilation: 2, groups: 3), K(("padding", 1), ("dilation", 2), ("groups", 3))));
+        yield return C("Conv2d_Depthwise_Stride23_Dilated_Batch1", new("torch.nn.functional.conv2d", [R(1, 3, 11, 13), R(3, 1, 3, 3), R(3)],
+            x => F.Conv2d(x[0], x[1], x[2], [2, 3], [2], [2], groups: 3), K(("stride", new[] { 2, 3 }), ("padding", 2), ("dilation", 2), ("groups", 3))));
         yield return C("Conv2d_Pointwise", new("torch.nn.functional.conv2d", [R(3, 5, 4, 6), R(7, 5, 1, 1), R(7)],
             x => F.Conv2d(x[0], x[1], x[2]), null));
         yield return C("Conv2d_Pointwise_Stride2", new("torch.nn.functional.conv2d", [R(2, 4, 5, 5), R(3, 4, 1, 1)],
