@@ -104,11 +104,12 @@ internal sealed partial class RecurrentKernel<T>
         int row = t * _batch + b;
         var acts = _acts.AsSpan(row * G, G);
         var dg = dG.AsSpan(row * G, G);
-        T one = T.One;
         switch (_kind)
         {
             case RecurrentCellKind.RnnTanh:
-                for (int j = 0; j < H; j++) dg[j] = dht[j] * (one - acts[j] * acts[j]);
+                TensorPrimitives.Multiply(acts, acts, dg);
+                TensorPrimitives.Subtract(T.One, dg, dg);
+                TensorPrimitives.Multiply(dht, dg, dg);
                 outRow.Clear();
                 break;
             case RecurrentCellKind.RnnRelu:
