@@ -104,11 +104,12 @@ internal sealed partial class RecurrentKernel<T>
         int row = t * _batch + b;
         var acts = _acts.AsSpan(row * G, G);
         var dg = dG.AsSpan(row * G, G);
-        T one = T.One;
         switch (_kind)
         {
             case RecurrentCellKind.RnnTanh:
-                for (int j = 0; j < H; j++) dg[j] = dht[j] * (one - acts[j] * acts[j]);
+                TensorPrimitives.Multiply(acts, acts, dg);
+                TensorPrimitives.Subtract(T.One, dg, dg);
+                TensorPrimitives.Multiply(dht, dg, dg);
                 outRow.Clear();
                 break;
             case RecurrentCellKind.RnnRelu:
@@ -116,36 +117,68 @@ internal sealed partial class RecurrentKernel<T>
                 outRow.Clear();
                 break;
             case RecurrentCellKind.Lstm:
-            {
-                var dc = dcState.AsSpan(b * H, H);
-                var cp = _cPrev.AsSpan(row * H, H);
-                var cn = _cNew.AsSpan(row * H, H);
-                bool peep = _hasPeephole;
-                var p = peep ? _peep.AsSpan(_peepOff, 3 * H) : default;
-                for (int j = 0; j < H; j++)
-                {
-                    T i = acts[j], f = acts[H + j], g = acts[2 * H + j], o = acts[3 * H + j];
-                    T tc = T.Tanh(cn[j]);
-                    T doPre = dht[j] * tc * o * (one - o);
-                    T dct = dc[j] + dht[j] * o * (one - tc * tc);
-                    if (peep) dct += doPre * p[2 * H + j];
-                    T diPre = dct * g * i * (one - i);
-                    T dfPre = dct * cp[j] * f * (one - f);
-                    T dgPre = dct * i * (one - g * g);
-                    dg[j] = diPre;
-                    dg[H + j] = dfPre;
-                    dg[2 * H + j] = dgPre;
-                    dg[3 * H + j] = doPre;
-                    T dcPrev = dct * f;
-                    if (peep) dcPrev += diPre * p[j] + dfPre * p[H + j];
-                    dc[j] = dcPrev;
-                }
+                LstmBackRow(row, dht, acts, dg, dcState.AsSpan(b * H, H));
                 outRow.Clear();
                 break;
-            }
             default:
                 GruBackRow(row, dht, acts, dg, dGh.AsSpan(row * G, G), outRow);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// LSTM row (SIMD): from dh (dht) and the carried dc, the pre-activation gradients of i, f, g, o into dg
+    /// and dc_prev in place; peepholes add p_o⊙do to dc and p_i⊙di + p_f⊙df to dc_prev.
+    /// </summary>
+    private void LstmBackRow(int row, Span<T> dht, Span<T> acts, Span<T> dg, Span<T> dc)
+    {
+        int H = _hidden;
+        var cp = _cPrev.AsSpan(row * H, H);
+        var tcs = _tanhC.AsSpan(row * H, H);
+        bool peep = _hasPeephole;
+        var p = peep ? _peep.AsSpan(_peepOff, 3 * H) : default;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var ones = Vector<T>.One;
+            for (; j <= H - Vector<T>.Count; j += Vector<T>.Count)
+            {
+                var i = new Vector<T>(acts[j..]);
+                var f = new Vector<T>(acts[(H + j)..]);
+                var g = new Vector<T>(acts[(2 * H + j)..]);
+                var o = new Vector<T>(acts[(3 * H + j)..]);
+                var tc = new Vector<T>(tcs[j..]);
+                var d = new Vector<T>(dht[j..]);
+                var doPre = d * tc * o * (ones - o);
+                var dct = new Vector<T>(dc[j..]) + d * o * (ones - tc * tc);
+                if (peep) dct += doPre * new Vector<T>(p[(2 * H + j)..]);
+                var diPre = dct * g * i * (ones - i);
+                var dfPre = dct * new Vector<T>(cp[j..]) * f * (ones - f);
+                diPre.CopyTo(dg[j..]);
+                dfPre.CopyTo(dg[(H + j)..]);
+                (dct * i * (ones - g * g)).CopyTo(dg[(2 * H + j)..]);
+                doPre.CopyTo(dg[(3 * H + j)..]);
+                var dcPrev = dct * f;
+                if (peep) dcPrev += diPre * new Vector<T>(p[j..]) + dfPre * new Vector<T>(p[(H + j)..]);
+                dcPrev.CopyTo(dc[j..]);
+            }
+        }
+        T one = T.One;
+        for (; j < H; j++)
+        {
+            T i = acts[j], f = acts[H + j], g = acts[2 * H + j], o = acts[3 * H + j], tc = tcs[j], d = dht[j];
+            T doPre = d * tc * o * (one - o);
+            T dct = dc[j] + d * o * (one - tc * tc);
+            if (peep) dct += doPre * p[2 * H + j];
+            T diPre = dct * g * i * (one - i);
+            T dfPre = dct * cp[j] * f * (one - f);
+            dg[j] = diPre;
+            dg[H + j] = dfPre;
+            dg[2 * H + j] = dct * i * (one - g * g);
+            dg[3 * H + j] = doPre;
+            T dcPrev = dct * f;
+            if (peep) dcPrev += diPre * p[j] + dfPre * p[H + j];
+            dc[j] = dcPrev;
         }
     }
 

@@ -49,6 +49,7 @@ internal sealed partial class RecurrentKernel<T> where T : unmanaged, IFloatingP
     private T[] _hPrev = [];     // [T, B, H]: state before step t
     private T[] _cPrev = [];     // LSTM: [T, B, H] cell before step t
     private T[] _cNew = [];      // LSTM: [T, B, H] cell computed at step t
+    private T[] _tanhC = [];     // LSTM: [T, B, H] tanh of that cell
     private T[] _hProj = [];     // GRU: [T, B, 3H] W_hh h + b_hh
 
     public RecurrentKernel(RecurrentCellKind kind, int steps, int batch, int input, int hidden, bool reverse,
@@ -103,7 +104,7 @@ internal sealed partial class RecurrentKernel<T> where T : unmanaged, IFloatingP
         var c = lstm ? new T[BH] : [];
         if (lstm) c0.AsSpan(c0Off, BH).CopyTo(c);
         _hPrev = GC.AllocateUninitializedArray<T>(T_ * BH);
-        if (lstm) { _cPrev = GC.AllocateUninitializedArray<T>(T_ * BH); _cNew = GC.AllocateUninitializedArray<T>(T_ * BH); }
+        if (lstm) { _cPrev = GC.AllocateUninitializedArray<T>(T_ * BH); _cNew = GC.AllocateUninitializedArray<T>(T_ * BH); _tanhC = GC.AllocateUninitializedArray<T>(T_ * BH); }
         if (gru) _hProj = GC.AllocateUninitializedArray<T>(T_ * B * G);
 
         for (int s = 0; s < T_; s++)
@@ -168,8 +169,9 @@ internal sealed partial class RecurrentKernel<T> where T : unmanaged, IFloatingP
                 TensorPrimitives.Sigmoid(o, o);
                 if (active)
                 {
-                    TensorPrimitives.Tanh(cn, tmp);
-                    TensorPrimitives.Multiply(o, tmp, h);
+                    var tc = _tanhC.AsSpan((t * _batch + b) * H, H);
+                    TensorPrimitives.Tanh(cn, tc);
+                    TensorPrimitives.Multiply(o, tc, h);
                     cn.CopyTo(c);
                 }
                 break;

@@ -16,6 +16,6 @@ public sealed class GRUCell : RecurrentCellModule
     {
     }
 
-    /// <summary>One step: input [B, in], state [B, H] (default zeros) → new state [B, H].</summary>
+    /// <summary>One step: input [B, in], state [B, H] (default zeros) → new state [B, H]; unbatched: [in], [H] → [H].</summary>
     public Tensor Forward(Tensor input, Tensor? hx = null) => Step(input, hx, null).Select(0, 1);
 }

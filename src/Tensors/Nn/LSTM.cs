@@ -6,7 +6,8 @@ namespace MLNetDeep.Tensors.Nn;
 /// Multi-layer long short-term memory with torch.nn.LSTM's parameters and semantics: gates i, f, g, o
 /// stacked in that order; c' = f⊙c + i⊙g, h' = o⊙tanh(c'). With peepholes, each layer direction gets an
 /// extra parameter weight_peephole_l{k}[_reverse] of shape [3, H] (rows i, f, o):
-/// i = σ(… + p_i⊙c), f = σ(… + p_f⊙c), o = σ(… + p_o⊙c') (Gers and Schmidhuber; PyTorch has none).
+/// i = σ(… + p_i⊙c), f = σ(… + p_f⊙c), o = σ(… + p_o⊙c') (Gers and Schmidhuber; PyTorch has none;
+/// note that ONNX's LSTM input P orders the rows i, o, f).
 /// </summary>
 public sealed class LSTM : RecurrentModule
 {

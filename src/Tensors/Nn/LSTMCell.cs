@@ -16,7 +16,7 @@ public sealed class LSTMCell : RecurrentCellModule
     {
     }
 
-    /// <summary>One step: input [B, in], states [B, H] (default zeros) → new (h, c).</summary>
+    /// <summary>One step: input [B, in], states [B, H] (default zeros) → new (h, c); unbatched: [in], [H] → [H].</summary>
     public (Tensor H, Tensor C) Forward(Tensor input, Tensor? hx = null, Tensor? cx = null)
     {
         var y = Step(input, hx, cx);

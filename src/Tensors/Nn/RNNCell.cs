@@ -20,6 +20,6 @@ public sealed class RNNCell : RecurrentCellModule
         : base(nonlinearity == RecurrentNonlinearity.Tanh ? RecurrentCellKind.RnnTanh : RecurrentCellKind.RnnRelu, inputSize, hiddenSize, bias, generator, dtype)
         => Nonlinearity = nonlinearity;
 
-    /// <summary>One step: input [B, in], state [B, H] (default zeros) → new state [B, H].</summary>
+    /// <summary>One step: input [B, in], state [B, H] (default zeros) → new state [B, H]; unbatched: [in], [H] → [H].</summary>
     public Tensor Forward(Tensor input, Tensor? hx = null) => Step(input, hx, null).Select(0, 1);
 }

@@ -51,12 +51,21 @@ public abstract class RecurrentCellModule : Module
         }
     }
 
-    /// <summary>One step: returns [1 + S, B, H] whose slices 1.. are the new h (and c).</summary>
+    /// <summary>
+    /// One step: returns [1 + S, B, H] whose slices 1.. are the new h (and c); for an unbatched input [in]
+    /// (states [H]) the result is [1 + S, H].
+    /// </summary>
     private protected Tensor Step(Tensor input, Tensor? h, Tensor? c)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank == 1)
+        {
+            if (h is not null && h.Rank != 1) throw new ArgumentException($"For an unbatched input hx must be [H], got {ShapeUtil.Format(h.Shape)}.", "hx");
+            if (c is not null && c.Rank != 1) throw new ArgumentException($"For an unbatched input cx must be [H], got {ShapeUtil.Format(c.Shape)}.", "cx");
+            return Step(input.Unsqueeze(0), h?.Unsqueeze(0), c?.Unsqueeze(0)).Squeeze(1);
+        }
         if (input.Rank != 2 || input.Size(1) != InputSize)
-            throw new ArgumentException($"Expected input of shape [B, {InputSize}], got {ShapeUtil.Format(input.Shape)}.", nameof(input));
+            throw new ArgumentException($"Expected input of shape [B, {InputSize}] or [{InputSize}], got {ShapeUtil.Format(input.Shape)}.", nameof(input));
         if (input.DType != WeightIh.DType)
             throw new ArgumentException($"Input is {input.DType} but the parameters are {WeightIh.DType}.", nameof(input));
         int batch = input.Size(0);

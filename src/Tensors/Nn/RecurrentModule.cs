@@ -102,8 +102,16 @@ public abstract class RecurrentModule : Module<Tensor, Tensor>
     private protected RecurrentOutput Run(Tensor input, Tensor? h0, Tensor? c0, int[]? lengths, Tensor? mask)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank == 2)
+        {
+            // One unbatched sequence [T, in] with states [L·D, H], as in PyTorch (whatever batchFirst says).
+            if (h0 is not null && h0.Rank != 2) throw new ArgumentException($"For an unbatched input h0 must be [L·D, H], got {ShapeUtil.Format(h0.Shape)}.", nameof(h0));
+            if (c0 is not null && c0.Rank != 2) throw new ArgumentException($"For an unbatched input c0 must be [L·D, H], got {ShapeUtil.Format(c0.Shape)}.", nameof(c0));
+            var r = Run(input.Unsqueeze(BatchFirst ? 0 : 1), h0?.Unsqueeze(1), c0?.Unsqueeze(1), lengths, mask?.Unsqueeze(BatchFirst ? 0 : 1));
+            return new RecurrentOutput(r.Output.Squeeze(BatchFirst ? 0 : 1), r.HN.Squeeze(1), r.CN?.Squeeze(1));
+        }
         if (input.Rank != 3 || input.Size(2) != InputSize)
-            throw new ArgumentException($"Expected input of shape [{(BatchFirst ? "B, T" : "T, B")}, {InputSize}], got {ShapeUtil.Format(input.Shape)}.", nameof(input));
+            throw new ArgumentException($"Expected input of shape [{(BatchFirst ? "B, T" : "T, B")}, {InputSize}] or [T, {InputSize}], got {ShapeUtil.Format(input.Shape)}.", nameof(input));
         if (input.DType != _weights[0][0].DType)
             throw new ArgumentException($"Input is {input.DType} but the parameters are {_weights[0][0].DType}.", nameof(input));
         var x = BatchFirst ? input.Transpose(0, 1) : input;

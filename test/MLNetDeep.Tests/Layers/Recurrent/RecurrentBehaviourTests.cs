@@ -141,12 +141,32 @@ public class RecurrentBehaviourTests
     }
 
     [Test]
+    public void EmptySequenceKeepsTheInitialState()
+    {
+        var lstm = new LSTM(3, 4, bidirectional: true, generator: new Generator(2));
+        var x = R(1, DType.Float32, 3, 2, 3).RequiresGrad_();
+        var h0 = R(2, DType.Float32, 2, 2, 4).RequiresGrad_();
+        var c0 = R(3, DType.Float32, 2, 2, 4).RequiresGrad_();
+        var r = lstm.Forward(x, h0, c0, [0, 3]);
+        for (int d = 0; d < 2; d++)
+        {
+            Assert.That(r.HN.Select(0, d).Select(0, 0).ToFloatArray(), Is.EqualTo(h0.Select(0, d).Select(0, 0).ToFloatArray()));
+            Assert.That(r.CN!.Select(0, d).Select(0, 0).ToFloatArray(), Is.EqualTo(c0.Select(0, d).Select(0, 0).ToFloatArray()));
+        }
+        Assert.That(r.Output.Select(1, 0).ToFloatArray(), Is.All.EqualTo(0f));
+        r.HN.Sum().Add(r.Output.Sum()).Backward();
+        Assert.That(h0.Grad!.Select(1, 0).ToFloatArray(), Is.All.EqualTo(1f), "the gradient of h_n reaches h0 unchanged");
+        Assert.That(x.Grad!.Select(1, 0).ToFloatArray(), Is.All.EqualTo(0f), "padded inputs get no gradient");
+        Assert.That(x.Grad!.Select(1, 1).ToFloatArray(), Is.Not.All.EqualTo(0f));
+    }
+
+    [Test]
     public void BadInputThrowsNamingTheArgument()
     {
         var lstm = new LSTM(3, 4, numLayers: 2, generator: new Generator(1));
         var x = R(1, DType.Float32, 5, 2, 3);
         Assert.That(() => lstm.Forward(R(1, DType.Float32, 5, 2, 4)), Throws.ArgumentException.With.Property("ParamName").EqualTo("input"));
-        Assert.That(() => lstm.Forward(R(1, DType.Float32, 5, 3)), Throws.ArgumentException.With.Property("ParamName").EqualTo("input"));
+        Assert.That(() => lstm.Forward(R(1, DType.Float32, 5, 2, 3, 1)), Throws.ArgumentException.With.Property("ParamName").EqualTo("input"));
         Assert.That(() => lstm.Forward(x, null, null, [5, 6]), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("lengths"));
         Assert.That(() => lstm.Forward(x, null, null, [5, -1]), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("lengths"));
         Assert.That(() => lstm.Forward(x, null, null, [5]), Throws.ArgumentException.With.Property("ParamName").EqualTo("lengths"));

@@ -158,4 +158,44 @@ public class RecurrentParityTests
         foreach (var (name, p) in cell.NamedParameters())
             P.AssertClose($"gradient of {name}", expected.ParamGrad(name), p.Grad ?? Tensor.ZerosLike(p));
     }
+
+    [Test]
+    public void UnbatchedInputsMatchPyTorch()
+    {
+        // A bidirectional 2-layer LSTM on one [T, in] sequence with [L·D, H] states.
+        var lstm = new LSTM(3, 5, numLayers: 2, bidirectional: true, generator: new Generator(4));
+        var x = R(21, 6, 3).RequiresGrad_();
+        var h0 = R(22, 4, 5).RequiresGrad_();
+        var c0 = R(23, 4, 5).RequiresGrad_();
+        var r = lstm.Forward(x, h0, c0);
+        Assert.That(r.Output.Shape.ToArray(), Is.EqualTo(new[] { 6, 10 }));
+        var outputs = new List<Tensor> { r.Output, r.HN, r.CN! };
+        var upstream = outputs.Select((o, i) => P.UpstreamGradient(o, 90 + i)!).ToList();
+        var state = lstm.StateDict().ToDictionary(kv => kv.Key, kv => P.ToOracle(kv.Value, false));
+        var expected = _oracle.Module("torch.nn.LSTM", [P.ToOracle(x), new object?[] { P.ToOracle(h0), P.ToOracle(c0) }], [3, 5],
+            new Dictionary<string, object?> { ["num_layers"] = 2, ["bidirectional"] = true }, state,
+            gradOutputs: upstream.Select(u => (OracleTensor?)P.ToOracle(u, false)).ToList(), tupleInputs: true);
+        for (int i = 0; i < 3; i++) P.AssertClose($"output {i}", expected.Output(i), outputs[i]);
+        Tensor loss = outputs[0].Mul(upstream[0]).Sum().Add(outputs[1].Mul(upstream[1]).Sum()).Add(outputs[2].Mul(upstream[2]).Sum());
+        loss.Backward();
+        P.AssertClose("input gradient", expected.Grad(0), x.Grad);
+        P.AssertClose("h0 gradient", expected.Grad(1), h0.Grad);
+        P.AssertClose("c0 gradient", expected.Grad(2), c0.Grad);
+        foreach (var (name, p) in lstm.NamedParameters()) P.AssertClose($"gradient of {name}", expected.ParamGrad(name), p.Grad);
+
+        // A GRU cell on one [in] vector.
+        var cell = new GRUCell(4, 3, generator: new Generator(5));
+        var xi = R(24, 4).RequiresGrad_();
+        var hi = R(25, 3).RequiresGrad_();
+        var hn = cell.Forward(xi, hi);
+        Assert.That(hn.Shape.ToArray(), Is.EqualTo(new[] { 3 }));
+        var up = P.UpstreamGradient(hn, 95)!;
+        var cellState = cell.StateDict().ToDictionary(kv => kv.Key, kv => P.ToOracle(kv.Value, false));
+        var e2 = _oracle.Module("torch.nn.GRUCell", [P.ToOracle(xi), P.ToOracle(hi)], [4, 3], null, cellState, gradOutputs: [P.ToOracle(up, false)]);
+        P.AssertClose("cell output", e2.Output(0), hn);
+        hn.Mul(up).Sum().Backward();
+        P.AssertClose("cell input gradient", e2.Grad(0), xi.Grad);
+        P.AssertClose("cell h gradient", e2.Grad(1), hi.Grad);
+        foreach (var (name, p) in cell.NamedParameters()) P.AssertClose($"cell gradient of {name}", e2.ParamGrad(name), p.Grad);
+    }
 }
