@@ -12,13 +12,13 @@ namespace MLNetDeep.Bench;
 /// </summary>
 public static class AttentionSuite
 {
-    private const int Threads = 2, Batch = 32, Length = 32, DModel = 256, Heads = 4, FeedForward = 1024, StepsPerBlock = 10, Blocks = 5;
+    private const int Threads = 2, Batch = 32, Length = 32, DModel = 256, Heads = 4, FeedForward = 1024, StepsPerBlock = 10, Blocks = 5, Warmup = 10;
 
     public static int Run(string[] args)
     {
         Parallelism.NumThreads = Threads;
         var peer = Peer.Run("attention_peer.py",
-            $"--threads {Threads} --batch {Batch} --length {Length} --d-model {DModel} --heads {Heads} --ff {FeedForward} --steps {StepsPerBlock} --repeats {Blocks}",
+            $"--threads {Threads} --batch {Batch} --length {Length} --d-model {DModel} --heads {Heads} --ff {FeedForward} --steps {StepsPerBlock} --repeats {Blocks} --warmup {Warmup}",
             Threads, out var failure);
         if (peer == null) Console.WriteLine($"peer unavailable: {failure}");
         double theirs = peer != null && peer.TryGetValue("steps_per_s", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : double.NaN;
@@ -34,7 +34,7 @@ public static class AttentionSuite
             layer.Forward(x).Backward(upstream);
         }
 
-        for (int i = 0; i < 3; i++) Step();
+        for (int i = 0; i < Warmup; i++) Step();
         var rates = new List<double>();
         for (int b = 0; b < Blocks; b++)
         {

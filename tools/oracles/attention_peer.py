@@ -16,6 +16,7 @@ parser.add_argument("--heads", type=int, default=4)
 parser.add_argument("--ff", type=int, default=1024)
 parser.add_argument("--repeats", type=int, default=5)
 parser.add_argument("--steps", type=int, default=10)
+parser.add_argument("--warmup", type=int, default=10)
 args = parser.parse_args()
 
 torch.set_num_threads(args.threads)
@@ -31,7 +32,7 @@ def step():
     layer(x).backward(upstream)
 
 
-for _ in range(3):
+for _ in range(args.warmup):
     step()
 rates = []
 for _ in range(args.repeats):

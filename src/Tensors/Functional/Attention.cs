@@ -116,7 +116,7 @@ public static partial class F
     {
         int n = q.Dims[0], h = q.Dims[1], lq = q.Dims[2], d = q.Dims[3], lk = k.Dims[2], dv = v.Dims[3];
         var qd = Dense4(q); var kd = Dense4(k); var vd = Dense4(v);
-        Tensor? md = additiveMask is null ? null : Dense4(additiveMask.Detach().ExpandView([n, h, lq, lk]));
+        Tensor? md = additiveMask is null ? null : MaskView(additiveMask.Detach().ExpandView([n, h, lq, lk]));
         var o = EmptyInOrder([n, h, lq, dv], q.DType, outOrder);
         Array p;
         if (q.DType == DType.Float32)
@@ -157,6 +157,9 @@ public static partial class F
         bool rowsOk = x.Dims[2] <= 1 || x.Strides[2] >= x.Dims[3];
         return lastOk && rowsOk ? x : x.Contiguous();
     }
+
+    /// <summary>The mask is only read row by row, so broadcast (stride-0) rows are fine; only the last dim must be dense.</summary>
+    private static Tensor MaskView(Tensor m) => m.Strides[3] == 1 || m.Dims[3] <= 1 ? m : m.Contiguous();
 
     private static Strided4<T> S4<T>(Tensor t) where T : unmanaged, INumber<T> =>
         new(t.Arr<T>(), t.Offset, t.Strides[0], t.Strides[1], t.Dims[2] <= 1 ? Math.Max(t.Dims[3], 1) : t.Strides[2]);

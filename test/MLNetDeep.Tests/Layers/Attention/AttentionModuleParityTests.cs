@@ -99,6 +99,48 @@ public class AttentionModuleParityTests
     }
 
     [Test]
+    public void MultiheadAttentionUnbatchedMatchesTorch()
+    {
+        int e = 8, h = 4, l = 3, s = 5;
+        var mha = new MultiheadAttention(e, h, generator: new Generator(6));
+        Perturb(mha, 35);
+        var kpm = RandomMask(36, 0.3, s);
+        var fk = new Dictionary<string, object?> { ["key_padding_mask"] = BoolMask(kpm), ["need_weights"] = true };
+        Check(mha, "torch.nn.MultiheadAttention", new() { ["embed_dim"] = e, ["num_heads"] = h },
+            [R(7, l, e), R(8, s, e), R(9, s, e)],
+            x => { var (o, w) = mha.Forward(x[0], x[1], x[2], kpm, needWeights: true); return [o, w]; }, fk);
+    }
+
+    [Test]
+    public void AttentionDropoutActsOnlyInTraining()
+    {
+        var mha = new MultiheadAttention(8, 2, dropout: 0.5, batchFirst: true, generator: new Generator(7));
+        var x = R(1, 2, 6, 8);
+        mha.Eval();
+        var a = mha.SelfAttention(x).ToArray<float>();
+        var b = mha.SelfAttention(x).ToArray<float>();
+        Assert.That(a, Is.EqualTo(b), "evaluation mode is deterministic");
+        mha.Train();
+        var c = mha.SelfAttention(x).ToArray<float>();
+        Assert.That(c, Is.Not.EqualTo(a), "training mode drops attention weights");
+        var (_, w) = mha.Forward(x, x, x, needWeights: true, averageAttnWeights: false);
+        Assert.That(w!.ToArray<float>().Count(v => v == 0f), Is.GreaterThan(0), "dropped weights are zero");
+    }
+
+    [Test]
+    public void TransformerDecoderStackRunsItsLayersInOrder()
+    {
+        int d = 8, h = 2;
+        var dec = new TransformerDecoder(i => new TransformerDecoderLayer(d, h, 12, dropout: 0, generator: new Generator((ulong)(80 + i))), 2, new LayerNorm(d));
+        var tgt = R(1, 4, 2, d);
+        var mem = R(2, 5, 2, d);
+        var y = dec.Forward(tgt, mem, tgtIsCausal: true);
+        var manual = dec.Norm!.Forward(dec.Layers[1].Forward(dec.Layers[0].Forward(tgt, mem, tgtIsCausal: true), mem, tgtIsCausal: true));
+        Assert.That(y.ToArray<float>(), Is.EqualTo(manual.ToArray<float>()));
+        Assert.That(dec.NamedParameters().Select(p => p.Key), Does.Contain("layers.1.multihead_attn.out_proj.weight").And.Contain("norm.weight"));
+    }
+
+    [Test]
     public void MultiheadAttentionRejectsBadArguments()
     {
         Assert.That(Assert.Throws<ArgumentException>(() => new MultiheadAttention(10, 3))!.ParamName, Is.EqualTo("numHeads"));
