@@ -32,6 +32,8 @@ public static class RecurrentExporters
     {
         bool lstm = cell is LSTMCell;
         int maxInputs = lstm ? 3 : 2;
+        if (inputs.Count > 0 && ctx.TryRank(inputs[0]) is int rank && rank != 2)
+            throw new OnnxExportException($"{cell.GetType().Name} '{ctx.ModulePath}' is exported for batched [B, in] inputs; the traced input has rank {rank}.", valueName: inputs[0], modulePath: ctx.ModulePath);
         if (inputs.Count < 1 || inputs.Count > maxInputs)
             throw new OnnxExportException($"{cell.GetType().Name} takes 1 to {maxInputs} inputs (x, states), got {inputs.Count}.", modulePath: ctx.ModulePath);
         var (op, order) = cell switch
@@ -87,6 +89,8 @@ public static class RecurrentExporters
         if (inputs.Count is < 1 or > 2)
             throw new OnnxExportException($"{module.GetType().Name} takes an input and optionally int64 lengths [B], got {inputs.Count} inputs.", modulePath: ctx.ModulePath);
         string x = inputs[0];
+        if (ctx.TryRank(x) is int rank && rank != 3)
+            throw new OnnxExportException($"{module.GetType().Name} '{ctx.ModulePath}' is exported for batched 3-D inputs; the traced input has rank {rank}.", valueName: x, modulePath: ctx.ModulePath);
         string seqLens = "";
         if (inputs.Count == 2)
         {
