@@ -5,8 +5,9 @@ namespace MLNetDeep.OnnxExport.Exporters;
 
 /// <summary>
 /// Exporters of <see cref="MultiheadAttention"/> (as MatMul/Softmax subgraphs), the Transformer encoder
-/// and decoder layers and stacks, and the positional encodings. Masks other than the decoder's causal
-/// mask are not exported.
+/// and decoder layers and stacks, and the positional encodings. Key-padding masks are exported as an
+/// extra input of attention and encoder layers/stacks; the decoder's causal mask is an option; other
+/// attention masks are not exported.
 /// </summary>
 public static class AttentionExporters
 {
@@ -16,7 +17,7 @@ public static class AttentionExporters
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.Register<MultiheadAttention>(ExportAttention);
-        registry.Register<TransformerEncoderLayer>((ctx, m, i) => [EncoderLayer(ctx, m, CoreExporters.Single(i, "TransformerEncoderLayer"))]);
+        registry.Register<TransformerEncoderLayer>(ExportEncoderLayer);
         registry.Register<TransformerEncoder>(ExportEncoder);
         registry.Register<TransformerDecoderLayer>(ExportDecoderLayer);
         registry.Register<TransformerDecoder>(ExportDecoder);
@@ -30,12 +31,13 @@ public static class AttentionExporters
         var (q, k, v) = inputs.Count switch
         {
             1 => (inputs[0], inputs[0], inputs[0]),
-            3 => (inputs[0], inputs[1], inputs[2]),
-            _ => throw new OnnxExportException($"MultiheadAttention takes [x] or [query, key, value], got {inputs.Count} inputs.", modulePath: ctx.ModulePath),
+            3 or 4 => (inputs[0], inputs[1], inputs[2]),
+            _ => throw new OnnxExportException($"MultiheadAttention takes [x], [query, key, value] or [query, key, value, keyPaddingMask], got {inputs.Count} inputs.", modulePath: ctx.ModulePath),
         };
-        string y = Attention(ctx, mha, q, k, v, causal: false);
-        if (ctx.HasSamples(q, k, v))
-            ctx.SetSample(y, mha.Forward(ctx.Sample(q), ctx.Sample(k), ctx.Sample(v), needWeights: false).Output);
+        string? padding = inputs.Count == 4 ? inputs[3] : null;
+        string y = Attention(ctx, mha, q, k, v, causal: false, padding);
+        if (ctx.HasSamples(q, k, v) && (padding is null || ctx.HasSample(padding)))
+            ctx.SetSample(y, mha.Forward(ctx.Sample(q), ctx.Sample(k), ctx.Sample(v), padding is null ? null : ctx.Sample(padding), needWeights: false).Output);
         return [y];
     }
 
@@ -49,7 +51,8 @@ public static class AttentionExporters
     /// <param name="key">Key value.</param>
     /// <param name="value">Value value.</param>
     /// <param name="causal">Mask keys after each query position.</param>
-    public static string Attention(OnnxExportContext ctx, MultiheadAttention mha, string query, string key, string value, bool causal)
+    /// <param name="keyPaddingMask">Optional [N, S] mask: int64 (nonzero = padding, ignored) or float (added to the scores).</param>
+    public static string Attention(OnnxExportContext ctx, MultiheadAttention mha, string query, string key, string value, bool causal, string? keyPaddingMask = null)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(mha);
@@ -67,6 +70,7 @@ public static class AttentionExporters
         string v4 = ctx.Node("Transpose", [Project(value, mha.VProjWeight, 2, "v")], OnnxAttr.Ints("perm", bf ? [0L, 2, 1, 3] : [1L, 2, 0, 3]));
         string scores = ctx.Node("Mul", [ctx.Node("MatMul", [q4, kT]), ctx.Scalar(1 / Math.Sqrt(d), query)]);
         if (causal) scores = CausalMask(ctx, scores, query, key, bf ? 1 : 0);
+        if (keyPaddingMask is not null) scores = PaddingMask(ctx, scores, keyPaddingMask, query);
         string probs = ctx.Node("Softmax", [scores], OnnxAttr.Int("axis", -1));
         string o4 = ctx.Node("MatMul", [probs, v4]);
         string merged = ctx.Node("Reshape", [ctx.Node("Transpose", [o4], OnnxAttr.Ints("perm", bf ? [0L, 2, 1, 3] : [2L, 0, 1, 3])), ctx.Builder.AddInt64s("merged_shape", 0, 0, e)]);
@@ -85,9 +89,20 @@ public static class AttentionExporters
         return ctx.Node("Where", [future, ctx.Scalar(double.NegativeInfinity, query), scores]);
     }
 
-    private static string EncoderLayer(OnnxExportContext ctx, TransformerEncoderLayer layer, string x)
+    // scores [N, h, L, S]; the mask [N, S] is broadcast as [N, 1, 1, S].
+    private static string PaddingMask(OnnxExportContext ctx, string scores, string mask, string like)
     {
-        string SelfAttention(string h) => ctx.Export(layer.SelfAttn, [h])[0];
+        bool isFloat = ctx.HasSample(mask) ? ctx.Sample(mask).IsFloatingPoint
+            : ctx.Builder.ElementTypeOf(mask) is Schema.TensorProto.Types.DataType.Float or Schema.TensorProto.Types.DataType.Double;
+        string m4 = ctx.Node("Unsqueeze", [mask, ctx.Builder.AddInt64s("axes", 1, 2)]);
+        if (isFloat) return ctx.Node("Add", [scores, m4]);
+        string padded = ctx.Node("Cast", [m4], OnnxAttr.Int("to", (int)Schema.TensorProto.Types.DataType.Bool));
+        return ctx.Node("Where", [padded, ctx.Scalar(double.NegativeInfinity, like), scores]);
+    }
+
+    private static string EncoderLayer(OnnxExportContext ctx, TransformerEncoderLayer layer, string x, string? padding = null)
+    {
+        string SelfAttention(string h) => padding is null ? ctx.Export(layer.SelfAttn, [h])[0] : ctx.Export(layer.SelfAttn, [h, h, h, padding])[0];
         string FeedForward(string h) => ctx.Export(layer.Linear2, [Activate(ctx, layer.Activation, ctx.Export(layer.Linear1, [h])[0])])[0];
         string Norm(LayerNorm n, string h) => ctx.Export(n, [h])[0];
         if (layer.NormFirst)
@@ -102,11 +117,26 @@ public static class AttentionExporters
     private static string Activate(OnnxExportContext ctx, string activation, string x) =>
         activation == "relu" ? ctx.Node("Relu", [x]) : ActivationExporters.Gelu(ctx, x, tanhApproximation: false);
 
+    // Inputs: [x] or [x, keyPaddingMask [N, L]].
+    private static IReadOnlyList<string> ExportEncoderLayer(OnnxExportContext ctx, TransformerEncoderLayer layer, IReadOnlyList<string> inputs)
+    {
+        if (inputs.Count is < 1 or > 2) throw new OnnxExportException($"TransformerEncoderLayer takes [x] or [x, keyPaddingMask], got {inputs.Count} inputs.", modulePath: ctx.ModulePath);
+        string? padding = inputs.Count == 2 ? inputs[1] : null;
+        string y = EncoderLayer(ctx, layer, inputs[0], padding);
+        if (padding is not null && ctx.HasSamples(inputs[0], padding))
+            ctx.SetSample(y, layer.Forward(ctx.Sample(inputs[0]), null, ctx.Sample(padding)));
+        return [y];
+    }
+
+    // Inputs: [x] or [x, keyPaddingMask [N, L]].
     private static IReadOnlyList<string> ExportEncoder(OnnxExportContext ctx, TransformerEncoder encoder, IReadOnlyList<string> inputs)
     {
-        string x = CoreExporters.Single(inputs, "TransformerEncoder");
-        foreach (var layer in encoder.Layers) x = ctx.Export(layer, [x])[0];
+        if (inputs.Count is < 1 or > 2) throw new OnnxExportException($"TransformerEncoder takes [x] or [x, keyPaddingMask], got {inputs.Count} inputs.", modulePath: ctx.ModulePath);
+        string x = inputs[0];
+        foreach (var layer in encoder.Layers) x = ctx.Export(layer, inputs.Count == 2 ? [x, inputs[1]] : [x])[0];
         if (encoder.Norm is not null) x = ctx.Export(encoder.Norm, [x])[0];
+        if (inputs.Count == 2 && ctx.HasSamples(inputs[0], inputs[1]))
+            ctx.SetSample(x, encoder.Forward(ctx.Sample(inputs[0]), null, ctx.Sample(inputs[1])));
         return [x];
     }
 

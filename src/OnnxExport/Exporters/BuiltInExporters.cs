@@ -11,5 +11,6 @@ internal static class BuiltInExporters
         NormalizationExporters.Register(registry);
         AttentionExporters.Register(registry);
         VisionExporters.Register(registry);
+        Seq2SeqAttentionExporters.Register(registry);
     }
 }

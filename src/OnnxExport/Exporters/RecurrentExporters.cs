@@ -5,7 +5,7 @@ using MLNetDeep.Tensors.Nn;
 namespace MLNetDeep.OnnxExport.Exporters;
 
 /// <summary>
-/// Exporters of <see cref="RNN"/>, <see cref="LSTM"/> and <see cref="GRU"/> as the ONNX RNN/LSTM/GRU
+/// Exporters of <see cref="RNN"/>, <see cref="LSTM"/>, <see cref="GRU"/> and their cells as the ONNX RNN/LSTM/GRU
 /// operators, one node per layer. Gate blocks are reordered from torch's layout (LSTM i,f,g,o → ONNX
 /// i,o,f,c; GRU r,z,n → ONNX z,r,h with linear_before_reset = 1), biases become ONNX's [Wb, Rb],
 /// bidirectional layers concatenate their directions, batch-first inputs are transposed. With a second
@@ -21,6 +21,67 @@ public static class RecurrentExporters
         registry.Register<RNN>(Export);
         registry.Register<LSTM>(Export);
         registry.Register<GRU>(Export);
+        registry.Register<RNNCell>(ExportCell);
+        registry.Register<LSTMCell>(ExportCell);
+        registry.Register<GRUCell>(ExportCell);
+    }
+
+    // A cell is a one-step layer: inputs [x] or [x, h] (LSTM: [x, h, c]), x [B, in], states [B, H];
+    // outputs [h'] (LSTM: [h', c']).
+    private static IReadOnlyList<string> ExportCell(OnnxExportContext ctx, RecurrentCellModule cell, IReadOnlyList<string> inputs)
+    {
+        bool lstm = cell is LSTMCell;
+        int maxInputs = lstm ? 3 : 2;
+        if (inputs.Count > 0 && ctx.TryRank(inputs[0]) is int rank && rank != 2)
+            throw new OnnxExportException($"{cell.GetType().Name} '{ctx.ModulePath}' is exported for batched [B, in] inputs; the traced input has rank {rank}.", valueName: inputs[0], modulePath: ctx.ModulePath);
+        if (inputs.Count < 1 || inputs.Count > maxInputs)
+            throw new OnnxExportException($"{cell.GetType().Name} takes 1 to {maxInputs} inputs (x, states), got {inputs.Count}.", modulePath: ctx.ModulePath);
+        var (op, order) = cell switch
+        {
+            LSTMCell => ("LSTM", new[] { 0, 3, 1, 2 }),
+            GRUCell => ("GRU", new[] { 1, 0, 2 }),
+            _ => ("RNN", new[] { 0 }),
+        };
+        int hidden = cell.HiddenSize;
+        string Step(string v) => ctx.Node("Unsqueeze", [v, ctx.Builder.AddInt64s("axes", 0)]);
+        var nodeInputs = new List<string>
+        {
+            Step(inputs[0]),
+            ctx.Initializer("W", Reorder(cell.WeightIh.Detach(), order, hidden).Unsqueeze(0)),
+            ctx.Initializer("R", Reorder(cell.WeightHh.Detach(), order, hidden).Unsqueeze(0)),
+            cell.BiasIh is null ? "" : ctx.Initializer("B", Tensor.Cat([Reorder(cell.BiasIh.Detach(), order, hidden), Reorder(cell.BiasHh!.Detach(), order, hidden)]).Unsqueeze(0)),
+            "",
+            inputs.Count > 1 ? Step(inputs[1]) : "",
+        };
+        if (lstm && inputs.Count > 2) nodeInputs.Add(Step(inputs[2]));
+        while (nodeInputs[^1].Length == 0) nodeInputs.RemoveAt(nodeInputs.Count - 1);
+        var attrs = new List<AttributeProto> { OnnxAttr.Int("hidden_size", hidden) };
+        if (cell is GRUCell) attrs.Add(OnnxAttr.Int("linear_before_reset", 1));
+        if (cell is RNNCell { Nonlinearity: RecurrentNonlinearity.Relu }) attrs.Add(new AttributeProto
+        {
+            Name = "activations",
+            Type = AttributeProto.Types.AttributeType.Strings,
+            Strings = { Google.Protobuf.ByteString.CopyFromUtf8("Relu") },
+        });
+        var outs = ctx.Builder.AddNode(op, nodeInputs, lstm ? 3 : 2, attrs, docString: $"{ctx.ModulePath} ({cell.GetType().Name})");
+        string Squeeze(string v) => ctx.Node("Squeeze", [v, ctx.Builder.AddInt64s("axes", 0)]);
+        var result = lstm ? new[] { Squeeze(outs[1]), Squeeze(outs[2]) } : new[] { Squeeze(outs[1]) };
+        if (inputs.All(ctx.HasSample))
+        {
+            var x = ctx.Sample(inputs[0]);
+            Tensor? h = inputs.Count > 1 ? ctx.Sample(inputs[1]) : null;
+            switch (cell)
+            {
+                case LSTMCell l:
+                    var (hn, cn) = l.Forward(x, h, inputs.Count > 2 ? ctx.Sample(inputs[2]) : null);
+                    ctx.SetSample(result[0], hn);
+                    ctx.SetSample(result[1], cn);
+                    break;
+                case GRUCell g: ctx.SetSample(result[0], g.Forward(x, h)); break;
+                case RNNCell r: ctx.SetSample(result[0], r.Forward(x, h)); break;
+            }
+        }
+        return result;
     }
 
     private static IReadOnlyList<string> Export(OnnxExportContext ctx, RecurrentModule module, IReadOnlyList<string> inputs)
@@ -28,6 +89,8 @@ public static class RecurrentExporters
         if (inputs.Count is < 1 or > 2)
             throw new OnnxExportException($"{module.GetType().Name} takes an input and optionally int64 lengths [B], got {inputs.Count} inputs.", modulePath: ctx.ModulePath);
         string x = inputs[0];
+        if (ctx.TryRank(x) is int rank && rank != 3)
+            throw new OnnxExportException($"{module.GetType().Name} '{ctx.ModulePath}' is exported for batched 3-D inputs; the traced input has rank {rank}.", valueName: x, modulePath: ctx.ModulePath);
         string seqLens = "";
         if (inputs.Count == 2)
         {

@@ -108,4 +108,67 @@ public sealed class AttentionExportTests : OnnxExportTestBase
         var actual = Runtime.Run(path, new Dictionary<string, Tensor> { ["target"] = t, ["memory"] = m }).Values.Single();
         AssertClose("decoder", decoder.Forward(t, m, tgtIsCausal: causal), actual);
     }
+
+    [Test]
+    public void EncoderStack_WithKeyPaddingMask_MatchesRuntime()
+    {
+        var encoder = Perturb(new TransformerEncoder(i => new TransformerEncoderLayer(8, 2, dimFeedforward: 12, batchFirst: true, generator: Gen(50 + i)), 2), 52);
+        var x = OnnxTensorSpec.Float("x", "batch", "sequence", 8);
+        var padding = OnnxTensorSpec.Int64("padding", "batch", "sequence");
+        string path = ExportChecked(encoder, [x, padding]);
+        encoder.Eval();
+        var tx = Input(53, 3, 5, 8);
+        var tp = Tensor.FromArray(new long[] { 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1 }, 3, 5);
+        var actual = Runtime.Run(path, new Dictionary<string, Tensor> { ["x"] = tx, ["padding"] = tp }).Values.Single();
+        AssertClose("encoder with padding", encoder.Forward(tx, null, tp), actual);
+    }
+
+    [Test]
+    public void Attention_WithAdditiveFloatMask_MatchesRuntime()
+    {
+        var mha = Perturb(new MultiheadAttention(4, 2, generator: Gen(54)), 55);
+        var specs = new[]
+        {
+            OnnxTensorSpec.Float("q", "target", "batch", 4), OnnxTensorSpec.Float("k", "source", "batch", 4),
+            OnnxTensorSpec.Float("v", "source", "batch", 4), OnnxTensorSpec.Float("mask", "batch", "source"),
+        };
+        string path = ExportChecked(mha, specs);
+        mha.Eval();
+        var (q, k, v) = (Input(56, 2, 3, 4), Input(57, 4, 3, 4), Input(58, 4, 3, 4));
+        var mask = Input(59, 3, 4).Mul(2);
+        var actual = Runtime.Run(path, new Dictionary<string, Tensor> { ["q"] = q, ["k"] = k, ["v"] = v, ["mask"] = mask }).Values.Single();
+        AssertClose("attention with float mask", mha.Forward(q, k, v, mask, needWeights: false).Output, actual);
+    }
+
+    [TestCase("additive", false)]
+    [TestCase("dot", true)]
+    [TestCase("general", false)]
+    [TestCase("concat", true)]
+    public void Seq2SeqAttention_MatchesRuntime(string kind, bool withMask)
+    {
+        Module attention = kind switch
+        {
+            "additive" => new AdditiveAttention(4, 6, 5, generator: Gen(60)),
+            "dot" => new LuongAttention(6, LuongScore.Dot, generator: Gen(61)),
+            "general" => new LuongAttention(4, LuongScore.General, keySize: 6, generator: Gen(62)),
+            _ => new LuongAttention(4, LuongScore.Concat, keySize: 6, attentionSize: 5, generator: Gen(63)),
+        };
+        int querySize = kind == "dot" ? 6 : 4;
+        var specs = new List<OnnxTensorSpec> { OnnxTensorSpec.Float("query", "batch", querySize), OnnxTensorSpec.Float("keys", "batch", "source", 6) };
+        if (withMask) specs.Add(OnnxTensorSpec.Int64("mask", "batch", "source"));
+        string path = ExportChecked(attention, specs, new OnnxExportOptions { OutputNames = ["context", "weights"] });
+        var (q, k) = (Input(64, 3, querySize), Input(65, 3, 5, 6));
+        var mask = Tensor.FromArray(new long[] { 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1 }, 3, 5);
+        var feeds = new Dictionary<string, Tensor> { ["query"] = q, ["keys"] = k };
+        if (withMask) feeds["mask"] = mask;
+        var actual = Runtime.Run(path, feeds);
+        var (context, weights) = attention switch
+        {
+            AdditiveAttention a => a.Forward(q, k, withMask ? mask : null),
+            LuongAttention l => l.Forward(q, k, withMask ? mask : null),
+            _ => throw new InvalidOperationException(),
+        };
+        AssertClose($"{kind} context", context, actual["context"]);
+        AssertClose($"{kind} weights", weights, actual["weights"]);
+    }
 }

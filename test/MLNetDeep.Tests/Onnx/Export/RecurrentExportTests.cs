@@ -69,4 +69,49 @@ public sealed class RecurrentExportTests : OnnxExportTestBase
         var actual = Runtime.Run(path, new Dictionary<string, Tensor> { ["x"] = x, ["lengths"] = lengths }).Values.Single();
         AssertClose($"{kind} with lengths", expected, actual);
     }
+
+    [TestCase("RNN")]
+    [TestCase("RNNRelu")]
+    [TestCase("GRU")]
+    [TestCase("LSTM")]
+    public void Cells_MatchRuntime_WithAndWithoutStates(string kind)
+    {
+        RecurrentCellModule cell = kind switch
+        {
+            "RNN" => new RNNCell(3, 4, generator: Gen(40)),
+            "RNNRelu" => new RNNCell(3, 4, nonlinearity: RecurrentNonlinearity.Relu, generator: Gen(41)),
+            "GRU" => new GRUCell(3, 4, generator: Gen(42)),
+            _ => new LSTMCell(3, 4, generator: Gen(43)),
+        };
+        bool lstm = cell is LSTMCell;
+        var specs = new List<OnnxTensorSpec> { OnnxTensorSpec.Float("x", "batch", 3), OnnxTensorSpec.Float("h", "batch", 4) };
+        if (lstm) specs.Add(OnnxTensorSpec.Float("c", "batch", 4));
+        var options = new OnnxExportOptions { OutputNames = lstm ? ["h_next", "c_next"] : ["h_next"] };
+        string path = ExportChecked(cell, specs, options);
+        var (x, h, c) = (Input(44, 5, 3), Input(45, 5, 4), Input(46, 5, 4));
+        var feeds = new Dictionary<string, Tensor> { ["x"] = x, ["h"] = h };
+        if (lstm) feeds["c"] = c;
+        var actual = Runtime.Run(path, feeds);
+        switch (cell)
+        {
+            case LSTMCell l:
+                var (hn, cn) = l.Forward(x, h, c);
+                AssertClose("LSTMCell h", hn, actual["h_next"]);
+                AssertClose("LSTMCell c", cn, actual["c_next"]);
+                break;
+            case GRUCell g: AssertClose("GRUCell", g.Forward(x, h), actual["h_next"]); break;
+            case RNNCell r: AssertClose("RNNCell", r.Forward(x, h), actual["h_next"]); break;
+        }
+        // Without state inputs (zeros).
+        string path0 = ExportChecked(cell, [specs[0]], options);
+        var actual0 = Runtime.Run(path0, new Dictionary<string, Tensor> { ["x"] = x });
+        var expected0 = cell switch
+        {
+            LSTMCell l => l.Forward(x).H,
+            GRUCell g => g.Forward(x),
+            RNNCell r => r.Forward(x),
+            _ => throw new InvalidOperationException(),
+        };
+        AssertClose("cell without states", expected0, actual0["h_next"]);
+    }
 }
