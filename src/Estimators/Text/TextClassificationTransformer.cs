@@ -10,8 +10,17 @@ namespace MLNetDeep.Estimators.Text;
 /// names). Rows are scored in batches of <see cref="ScoringBatchSize"/> as a cursor moves, for throughput.
 /// Immutable and thread-safe.
 /// </summary>
-public sealed class TextClassificationTransformer : ITransformer
+public sealed class TextClassificationTransformer : ITransformer, IOnnxExportable
 {
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OnnxInputColumnNames => [TokensColumnName];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OnnxOutputColumnNames => [ScoreColumnName, PredictedLabelColumnName];
+
+    /// <inheritdoc/>
+    public MLNetDeep.Tensors.Nn.Module OnnxNetwork => Network;
+
     /// <summary>Registry name of this component.</summary>
     public const string ComponentName = "TextClassifier";
 
