@@ -133,7 +133,7 @@ public static class ModelArchive
         try
         {
             using var s = entry.Open();
-            using var ms = new MemoryStream((int)Math.Min(entry.Length, int.MaxValue));
+            using var ms = new MemoryStream((int)Math.Min(entry.Length, 1 << 20)); // the declared length may lie: grow as bytes arrive
             s.CopyTo(ms);
             if (ms.Length != entry.Length) throw new ModelFormatException(path, name, $"holds {ms.Length} bytes, the archive says {entry.Length}.");
             return ms.ToArray();
