@@ -119,10 +119,17 @@ public static class ModelArchive
         }
         using (zip)
         {
-            var manifest = ReadManifest(zip, path);
-            inputSchema = ReadSchema(manifest, path);
-            var model = manifest["model"] as JsonObject ?? throw new ModelFormatException(path, $"{ManifestEntry}:model", "missing or not an object.");
-            return ReadComponent(zip, path, model, $"{ManifestEntry}:model");
+            try
+            {
+                var manifest = ReadManifest(zip, path);
+                inputSchema = ReadSchema(manifest, path);
+                var model = manifest["model"] as JsonObject ?? throw new ModelFormatException(path, $"{ManifestEntry}:model", "missing or not an object.");
+                return ReadComponent(zip, path, model, $"{ManifestEntry}:model");
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+            {
+                throw new ModelFormatException(path, null, $"corrupt zip archive: {e.Message}", e);
+            }
         }
     }
 
