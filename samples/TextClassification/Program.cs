@@ -4,6 +4,10 @@
 // batch transform. Exits non-zero if the reloaded model disagrees with the trained one or scores poorly.
 //
 //   dotnet run -c Release --project samples/TextClassification [-- --epochs N --rows N --output DIR]
+//
+// With --enja DIR (e.g. ../shared/data/small_parallel_enja) it also shows the data side of a translator on
+// a real parallel corpus: train.en/train.ja streamed as pairs, tokenized, vocabularies with special tokens,
+// ids and back.
 using System.Diagnostics;
 using MLNetDeep;
 using MLNetDeep.Data;
@@ -11,6 +15,7 @@ using MLNetDeep.Estimators.Text;
 
 int epochs = 8, rows = 4000;
 string output = Path.Combine("out", "text-classification");
+string? enja = null;
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
@@ -18,6 +23,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--epochs": epochs = int.Parse(args[i + 1]); break;
         case "--rows": rows = int.Parse(args[i + 1]); break;
         case "--output": output = args[i + 1]; break;
+        case "--enja": enja = args[i + 1]; break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
@@ -98,7 +104,33 @@ bool onnxAgrees = onnxScores.Count == original.Count && maxDiff <= 1e-5;
 Console.WriteLine($"exported {onnxPath} ({new FileInfo(onnxPath).Length} bytes); its scores (ApplyOnnxModel, managed runtime) agree with the trained model: {onnxAgrees} (max |diff| {maxDiff:E1})");
 if (!onnxAgrees) return 1;
 Console.WriteLine($"reloaded model gives identical predictions: {identical}; total {clock.Elapsed.TotalSeconds:F1} s");
+if (enja is not null) ParallelCorpus.Show(ctx, enja);
 return identical && trainedAccuracy >= 0.85 ? 0 : 1;
+
+/// <summary>The data side of a translator on a parallel corpus (optional part of the sample).</summary>
+static class ParallelCorpus
+{
+    public static void Show(DeepContext ctx, string dir)
+    {
+        var clock = Stopwatch.StartNew();
+        var pairs = ctx.Data.LoadFromParallelText(Path.Combine(dir, "train.en"), Path.Combine(dir, "train.ja"), "English", "Japanese");
+        var options = new MLNetDeep.Conversion.ValueToKeyMappingOptions { SpecialTokens = ["<pad>", "<s>", "</s>"], UnknownToken = "<unk>", MinimumCount = 2 };
+        var prep = ctx.Transforms.Text.TokenizeIntoWords("EnglishWords", "English")
+            .Append(ctx.Transforms.Text.TokenizeIntoWords("JapaneseWords", "Japanese"))
+            .Append(ctx.Transforms.Conversion.MapValueToKey("EnglishIds", "EnglishWords", options))
+            .Append(ctx.Transforms.Conversion.MapValueToKey("JapaneseIds", "JapaneseWords", options))
+            .Append(ctx.Transforms.Conversion.MapKeyToValue("EnglishBack", "EnglishIds"))
+            .Fit(pairs);
+        var vocab = prep.Transformers.OfType<MLNetDeep.Conversion.ValueToKeyMappingTransformer>().Select(t => t.Vocabularies[0].Count).ToList();
+        var view = prep.Transform(pairs);
+        using var cursor = view.GetRowCursor();
+        cursor.MoveNext();
+        Console.WriteLine($"parallel corpus {dir}: vocabularies en {vocab[0]}, ja {vocab[1]} (min count 2, with <pad> <s> </s> <unk>), built in {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"  en: {cursor.GetValue<string>(view.Schema["English"])}");
+        Console.WriteLine($"  ids: {string.Join(" ", cursor.GetValue<uint[]>(view.Schema["EnglishIds"]))} → {string.Join(" ", cursor.GetValue<string[]>(view.Schema["EnglishBack"]))}");
+        Console.WriteLine($"  ja: {cursor.GetValue<string>(view.Schema["Japanese"])} → ids {string.Join(" ", cursor.GetValue<uint[]>(view.Schema["JapaneseIds"]))}");
+    }
+}
 
 /// <summary>One review (input row).</summary>
 public sealed class Review

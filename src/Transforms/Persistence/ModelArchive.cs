@@ -119,10 +119,17 @@ public static class ModelArchive
         }
         using (zip)
         {
-            var manifest = ReadManifest(zip, path);
-            inputSchema = ReadSchema(manifest, path);
-            var model = manifest["model"] as JsonObject ?? throw new ModelFormatException(path, $"{ManifestEntry}:model", "missing or not an object.");
-            return ReadComponent(zip, path, model, $"{ManifestEntry}:model");
+            try
+            {
+                var manifest = ReadManifest(zip, path);
+                inputSchema = ReadSchema(manifest, path);
+                var model = manifest["model"] as JsonObject ?? throw new ModelFormatException(path, $"{ManifestEntry}:model", "missing or not an object.");
+                return ReadComponent(zip, path, model, $"{ManifestEntry}:model");
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+            {
+                throw new ModelFormatException(path, null, $"corrupt zip archive: {e.Message}", e);
+            }
         }
     }
 
@@ -133,7 +140,7 @@ public static class ModelArchive
         try
         {
             using var s = entry.Open();
-            using var ms = new MemoryStream((int)Math.Min(entry.Length, int.MaxValue));
+            using var ms = new MemoryStream((int)Math.Min(entry.Length, 1 << 20)); // the declared length may lie: grow as bytes arrive
             s.CopyTo(ms);
             if (ms.Length != entry.Length) throw new ModelFormatException(path, name, $"holds {ms.Length} bytes, the archive says {entry.Length}.");
             return ms.ToArray();

@@ -168,6 +168,25 @@ public class ModelFileCorruptionTests
         LoadFails("manifest.json:inputSchema", "Banana");
     }
 
+    [Test]
+    public void RandomDamageGivesTypedErrorsOnly()
+    {
+        // Seeded byte flips and truncations anywhere in the file: each load succeeds or throws ModelFormatException.
+        var original = File.ReadAllBytes(_model);
+        var rng = new Random(5);
+        int failures = 0;
+        for (int trial = 0; trial < 400; trial++)
+        {
+            var bytes = (byte[])original.Clone();
+            if (trial % 3 == 0) bytes = bytes[..rng.Next(bytes.Length)];
+            else for (int k = 0; k < 1 + rng.Next(4); k++) bytes[rng.Next(bytes.Length)] ^= (byte)(1 + rng.Next(255));
+            File.WriteAllBytes(_model, bytes);
+            try { ModelArchive.Load(_model, out _); }
+            catch (ModelFormatException) { failures++; }
+        }
+        Assert.That(failures, Is.GreaterThan(50));
+    }
+
     private sealed class FailingTransformer : ITransformer
     {
         public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => inputSchema;
