@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["gemm"] = GemmSuite.Run,
     ["mlp-train"] = MlpTrainSuite.Run,
     ["onnx-infer"] = OnnxInferSuite.Run,
+    ["conv-train"] = ConvTrainSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -19,7 +19,7 @@ float16/bfloat16 -> float32.
 In args/kwargs, a dtype value (e.g. for ``dtype=``) is written ``{"torch_dtype": "float64"}`` and a
 float that may be non-finite ``{"float": "Infinity"}`` (plain numbers are passed as they are).
 
-Request kinds: ping, call, module, optim, train_mlp (see the handlers below).
+Request kinds: ping, call, module, optim, train_mlp, vision_block (see the handlers below).
 Every response is ``{"ok": true, ...}`` or ``{"ok": false, "error": "..."}``;
 when the request has an "id" it is echoed back. torch.manual_seed(req.get("seed", 0))
 runs before every request, so results never depend on earlier requests.
@@ -533,12 +533,74 @@ def handle_train_mlp(req):
     return {"losses": losses, "final": final}
 
 
+# --------------------------------------------------------------------------- #
+# torchvision building blocks (conv branch): a fixed allow-list, built from keyword
+# arguments, then run exactly like a "module" request (state, train flag, grads, state_after).
+# --------------------------------------------------------------------------- #
+
+def _build_vision_block(name, kw):
+    if name == "resnet.BasicBlock":
+        from torchvision.models import resnet
+        inplanes, planes, stride = int(kw["inplanes"]), int(kw["planes"]), int(kw.get("stride", 1))
+        down = None
+        if stride != 1 or inplanes != planes:  # as torchvision's ResNet._make_layer builds it
+            down = torch.nn.Sequential(resnet.conv1x1(inplanes, planes, stride), torch.nn.BatchNorm2d(planes))
+        return resnet.BasicBlock(inplanes, planes, stride, down)
+    if name == "mobilenetv2.InvertedResidual":
+        from torchvision.models import mobilenetv2
+        return mobilenetv2.InvertedResidual(int(kw["inp"]), int(kw["oup"]), int(kw["stride"]), float(kw["expand_ratio"]))
+    if name == "densenet._DenseLayer":
+        from torchvision.models import densenet
+        return densenet._DenseLayer(int(kw["num_input_features"]), int(kw["growth_rate"]), int(kw["bn_size"]), float(kw.get("drop_rate", 0.0)))
+    if name == "densenet._DenseBlock":
+        from torchvision.models import densenet
+        return densenet._DenseBlock(int(kw["num_layers"]), int(kw["num_input_features"]), int(kw["bn_size"]),
+                                    int(kw["growth_rate"]), float(kw.get("drop_rate", 0.0)))
+    if name == "densenet._Transition":
+        from torchvision.models import densenet
+        return densenet._Transition(int(kw["num_input_features"]), int(kw["num_output_features"]))
+    raise OracleError("unknown vision block %r" % (name,))
+
+
+def handle_vision_block(req):
+    kw = Decoder(want_grad=False).value(req.get("kwargs") or {})
+    if not isinstance(kw, dict):
+        raise OracleError("kwargs must be an object")
+    module = _build_vision_block(req.get("block"), kw).to(_dtype_of(req.get("dtype")))
+    missing, unexpected = [], []
+    state = req.get("state")
+    if state:
+        sd = {}
+        for k, v in state.items():
+            if not is_tensor_dict(v):
+                raise OracleError("state[%r] is not a tensor" % (k,))
+            sd[k] = decode_tensor(v, False)
+        res = module.load_state_dict(sd, strict=False)
+        missing, unexpected = list(res.missing_keys), list(res.unexpected_keys)
+    module.train(bool(req.get("train", False)))
+    dec = Decoder(want_grad=True)
+    inputs = dec.value(req.get("inputs") or [])
+    outputs = flatten_outputs(module(*inputs), [])
+    named = list(module.named_parameters())
+    resp = {"outputs": [encode_value(o) for o in outputs], "grads": None, "param_grads": None,
+            "missing_keys": missing, "unexpected_keys": unexpected}
+    if req.get("grad_outputs") is not None:
+        leaves = list(dec.tensors) + [p for _, p in named]
+        grads = backward_grads(outputs, req["grad_outputs"], leaves)
+        n_in = len(dec.tensors)
+        resp["grads"] = [encode_optional_tensor(g) for g in grads[:n_in]]
+        resp["param_grads"] = {name: encode_optional_tensor(g) for (name, _), g in zip(named, grads[n_in:])}
+    resp["state_after"] = {k: encode_tensor(v) for k, v in module.state_dict().items()}
+    return resp
+
+
 _HANDLERS = {
     "ping": handle_ping,
     "call": handle_call,
     "module": handle_module,
     "optim": handle_optim,
     "train_mlp": handle_train_mlp,
+    "vision_block": handle_vision_block,
 }
 
 

@@ -76,3 +76,17 @@ public sealed class LogSoftmax(int dim) : Module<Tensor, Tensor>
     /// <inheritdoc/>
     protected override string Describe() => $"LogSoftmax(dim={Dim})";
 }
+
+/// <summary>min(max(x, 0), 6) element-wise (torch.nn.ReLU6).</summary>
+public sealed class ReLU6 : Module<Tensor, Tensor>
+{
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input) => F.Relu6(input);
+}
+
+/// <summary>x·relu6(x + 3)/6 element-wise (torch.nn.Hardswish).</summary>
+public sealed class Hardswish : Module<Tensor, Tensor>
+{
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input) => F.Hardswish(input);
+}
