@@ -17,7 +17,7 @@ public static class OnnxOperators
         "Flatten", "Gather", "Gemm", "GlobalAveragePool", "Greater", "LayerNormalization", "LeakyRelu", "Less",
         "Log", "LogSoftmax", "MatMul", "Mul", "Neg", "Not", "Pow", "Range", "ReduceMax", "ReduceMean", "ReduceSum",
         "Relu", "Reshape", "Shape", "Sigmoid", "Size", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
-        "Tanh", "Transpose", "Unsqueeze", "Where", "Clip", "BatchNormalization", "Conv", "Pad", "RNN", "GRU", "LSTM",
+        "Tanh", "Transpose", "Unsqueeze", "Where", "Clip", "BatchNormalization", "Conv", "Pad", "RNN", "GRU", "LSTM", "Resize",
     ];
 
     /// <summary>
