@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["mlp-train"] = MlpTrainSuite.Run,
     ["onnx-infer"] = OnnxInferSuite.Run,
     ["conv-train"] = ConvTrainSuite.Run,
+    ["stream-vocab"] = StreamVocabSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

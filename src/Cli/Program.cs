@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MLNetDeep.Cli.Verbs;
 
 namespace MLNetDeep.Cli;
 
@@ -6,9 +7,13 @@ namespace MLNetDeep.Cli;
 public static class Program
 {
     /// <summary>Parses the command line and runs the chosen verb.</summary>
-    public static int Main(string[] args)
+    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+
+    /// <summary>The root command with every registered verb group.</summary>
+    public static RootCommand BuildRoot()
     {
         var root = new RootCommand("mlnetdeep: train, evaluate, export and run MLNetDeep models.");
-        return root.Parse(args).Invoke();
+        foreach (var group in VerbGroups.All) group.Register(root);
+        return root;
     }
 }

@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using MLNetDeep.Data;
+using MLNetDeep.Persistence;
+using MLNetDeep.Tensors;
+
+namespace MLNetDeep.Estimators.Text;
+
+/// <summary>
+/// A trained text classifier: adds Score (class probabilities) and PredictedLabel (a Key with the label's
+/// names). Rows are scored in batches of <see cref="ScoringBatchSize"/> as a cursor moves, for throughput.
+/// Immutable and thread-safe.
+/// </summary>
+public sealed class TextClassificationTransformer : ITransformer, IOnnxExportable
+{
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OnnxInputColumnNames => [TokensColumnName];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OnnxOutputColumnNames => [ScoreColumnName, PredictedLabelColumnName];
+
+    /// <inheritdoc/>
+    public MLNetDeep.Tensors.Nn.Module OnnxNetwork => Network;
+
+    /// <summary>Registry name of this component.</summary>
+    public const string ComponentName = "TextClassifier";
+
+    /// <summary>Rows scored per forward pass.</summary>
+    public const int ScoringBatchSize = 256;
+
+    /// <summary>Creates the transformer around a trained network.</summary>
+    public TextClassificationTransformer(EmbeddingBagClassifier network, string tokensColumnName, string scoreColumnName, string predictedLabelColumnName, IReadOnlyList<string>? labelNames)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (labelNames is not null && labelNames.Count != network.Classes)
+            throw new ArgumentException($"{labelNames.Count} label names for {network.Classes} classes.", nameof(labelNames));
+        Network = network;
+        TokensColumnName = tokensColumnName;
+        ScoreColumnName = scoreColumnName;
+        PredictedLabelColumnName = predictedLabelColumnName;
+        LabelNames = labelNames is null ? null : [.. labelNames];
+    }
+
+    /// <summary>The trained network (ONNX exporters read its weights).</summary>
+    public EmbeddingBagClassifier Network { get; }
+
+    /// <summary>Input token-id column.</summary>
+    public string TokensColumnName { get; }
+
+    /// <summary>Output probabilities column.</summary>
+    public string ScoreColumnName { get; }
+
+    /// <summary>Output predicted-class column.</summary>
+    public string PredictedLabelColumnName { get; }
+
+    /// <summary>Class names (the label's key values), or null.</summary>
+    public IReadOnlyList<string>? LabelNames { get; }
+
+    internal static DataViewSchema OutputSchema(DataViewSchema input, string score, string predicted, int classes, IReadOnlyList<string>? names) =>
+        input.With([
+            (score, new VectorDataViewType(NumberDataViewType.Single, classes), null),
+            (predicted, new KeyDataViewType((ulong)classes), names),
+        ]);
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var tokens = inputSchema.GetColumnOrNull(TokensColumnName)
+            ?? throw new SchemaMismatchException(TokensColumnName, $"TextClassifier: tokens column '{TokensColumnName}' not found; the schema has {inputSchema.Describe()}.");
+        if (tokens.Type is not VectorDataViewType { ItemType: KeyDataViewType })
+            throw new SchemaMismatchException(tokens.Name, $"TextClassifier: tokens column '{tokens.Name}' must be Vector<Key>, got {tokens.Type}.");
+        return OutputSchema(inputSchema, ScoreColumnName, PredictedLabelColumnName, Network.Classes, LabelNames);
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new ScoredView(this, input, GetOutputSchema(input.Schema));
+    }
+
+    /// <summary>Probabilities [rows, classes] for a batch of token-id rows.</summary>
+    public float[][] Score(IReadOnlyList<uint[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        using var _ = Tensor.NoGrad();
+        var probs = F.Softmax(Network.Forward(TokenBatch.FromKeys(rows)), 1).ToArray<float>();
+        int c = Network.Classes;
+        var result = new float[rows.Count][];
+        for (int r = 0; r < rows.Count; r++) result[r] = probs.AsSpan(r * c, c).ToArray();
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public void Save(ModelSaveContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.SetComponent(ComponentName, 1);
+        context.Options["tokensColumn"] = TokensColumnName;
+        context.Options["scoreColumn"] = ScoreColumnName;
+        context.Options["predictedLabelColumn"] = PredictedLabelColumnName;
+        context.Options["vocabularySize"] = Network.VocabularySize;
+        context.Options["embeddingDimension"] = Network.Embedding.EmbeddingDim;
+        context.Options["hiddenLayerSize"] = ((MLNetDeep.Tensors.Nn.Linear)Network.Mlp[0]).OutFeatures;
+        context.Options["classes"] = Network.Classes;
+        if (LabelNames is not null) context.Options["labelNames"] = new JsonArray(LabelNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
+        foreach (var (name, t) in Network.StateDict()) context.AddTensor(name, t);
+    }
+
+    internal static TextClassificationTransformer Load(ModelLoadContext c)
+    {
+        c.RequireVersion(1);
+        int vocab = c.GetInt("vocabularySize"), dim = c.GetInt("embeddingDimension"), hidden = c.GetInt("hiddenLayerSize"), classes = c.GetInt("classes");
+        if (vocab < 1 || dim < 1 || hidden < 1 || classes < 2) throw c.Error("classes", "sizes must be positive (and at least 2 classes).");
+        var net = new EmbeddingBagClassifier(vocab, dim, hidden, classes, new Generator(0));
+        net.LoadStateDict(c.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value), strict: true);
+        net.Eval();
+        string[]? names = c.Has("labelNames") ? c.GetStringArray("labelNames") : null;
+        return new TextClassificationTransformer(net, c.GetString("tokensColumn"), c.GetString("scoreColumn"), c.GetString("predictedLabelColumn"), names);
+    }
+}
