@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MLNetDeep.Onnx;
-using Spectre.Console;
 
 namespace MLNetDeep.Cli.Verbs;
 
@@ -44,13 +43,14 @@ public sealed class OnnxVerbs : IVerbGroup
     private static int Info(FileInfo path)
     {
         var model = OnnxModel.Load(path.FullName);
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(path.Name)}[/]: opset {model.Opset}, producer '{Markup.Escape(model.ProducerName)}', {model.Graph.Count} nodes");
-        var table = new Table().AddColumns("kind", "name", "type", "shape");
-        foreach (var i in model.Inputs) table.AddRow("input", Markup.Escape(i.Name), i.ElementType?.ToString() ?? "?", Markup.Escape(Shape(i.Shape)));
-        foreach (var o in model.Outputs) table.AddRow("output", Markup.Escape(o.Name), o.ElementType?.ToString() ?? "?", Markup.Escape(Shape(o.Shape)));
-        AnsiConsole.Write(table);
+        // Plain Console output (not Spectre's cached console), so callers that redirect Console.Out see it.
+        var w = Console.Out;
+        w.WriteLine($"{path.Name}: opset {model.Opset}, producer '{model.ProducerName}', {model.Graph.Count} nodes");
+        foreach (var i in model.Inputs) w.WriteLine($"input  {i.Name}: {i.ElementType?.ToString() ?? "?"} {Shape(i.Shape)}");
+        foreach (var o in model.Outputs) w.WriteLine($"output {o.Name}: {o.ElementType?.ToString() ?? "?"} {Shape(o.Shape)}");
+        w.WriteLine("operators:");
         foreach (var g in model.Graph.GroupBy(n => n.OpType).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
-            AnsiConsole.MarkupLine($"  {Markup.Escape(g.Key)}: {g.Count()}");
+            w.WriteLine($"  {g.Key}: {g.Count()}");
         return 0;
     }
 
@@ -71,7 +71,7 @@ public sealed class OnnxVerbs : IVerbGroup
             string safe = string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_'));
             string file = Path.Combine(outDir.FullName, safe + ".npy");
             Npy.Write(file, value);
-            AnsiConsole.MarkupLine($"{Markup.Escape(name)}: {value.ElementType} [[{string.Join(", ", value.Shape.ToArray())}]] → {Markup.Escape(file)}");
+            Console.Out.WriteLine($"{name}: {value.ElementType} [{string.Join(", ", value.Shape.ToArray())}] -> {file}");
         }
         return 0;
     }

@@ -22,7 +22,18 @@ public sealed class OnnxCliTests
             var x = Tensor.FromArray([1f, 2f, -1f, 0.5f, 0f, 0f, 0f, 3f], 2, 4);
             string input = Path.Combine(dir, "x.npy");
             Npy.Write(input, OnnxValue.From(x));
-            Assert.That(MLNetDeep.Cli.Program.Main(["onnx", "info", model]), Is.EqualTo(0));
+            var saved = Console.Out;
+            var captured = new StringWriter();
+            Console.SetOut(captured);
+            try
+            {
+                Assert.That(MLNetDeep.Cli.Program.Main(["onnx", "info", model]), Is.EqualTo(0));
+            }
+            finally
+            {
+                Console.SetOut(saved);
+            }
+            Assert.That(captured.ToString(), Does.Contain("opset 13").And.Contain("input  x: Float [?, 4]").And.Contain("MatMul: 1"));
             Assert.That(MLNetDeep.Cli.Program.Main(["onnx", "run", model, "--input", $"x={input}", "--output-dir", Path.Combine(dir, "out")]), Is.EqualTo(0));
             var y = Npy.Read(Path.Combine(dir, "out", "y.npy"));
             var expected = new OnnxSession(model).Run(new Dictionary<string, Tensor> { ["x"] = x })["y"];
