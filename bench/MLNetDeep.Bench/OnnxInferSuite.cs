@@ -31,9 +31,11 @@ public static class OnnxInferSuite
             if (export == null) { Console.WriteLine($"export failed: {why}"); return 1; }
         }
 
-        var peer = RunNode(Path.Combine(root, "tools", "oracles", "onnx_infer_peer.js"),
-            $"{model} --threads {Threads} --batches {string.Join(",", Batches)} --size {Size} --repeats {repeats}", out var failure);
-        if (peer == null) Console.WriteLine($"peer unavailable: {failure}");
+        bool noPeer = Environment.GetEnvironmentVariable("MLNETDEEP_ONNX_NO_PEER") == "1";
+        string? failure = null;
+        var peer = noPeer ? null : RunNode(Path.Combine(root, "tools", "oracles", "onnx_infer_peer.js"),
+            $"{model} --threads {Threads} --batches {string.Join(",", Batches)} --size {Size} --repeats {repeats}", out failure);
+        if (peer == null && !noPeer) Console.WriteLine($"peer unavailable: {failure}");
 
         var session = new OnnxSession(model);
         var ours = new List<double>();
@@ -54,6 +56,15 @@ public static class OnnxInferSuite
                 times.Add(sw.Elapsed.TotalMilliseconds);
             }
             double med = Peer.Median(times);
+            if (Environment.GetEnvironmentVariable("MLNETDEEP_ONNX_PROFILE") == "1")
+            {
+                session.EnableProfiling = true;
+                session.ProfileByOp.Clear();
+                session.Run(feeds);
+                session.EnableProfiling = false;
+                foreach (var (op, t) in session.ProfileByOp.OrderByDescending(kv => kv.Value))
+                    Console.WriteLine(FormattableString.Invariant($"  batch {b} {op}: {t.TotalMilliseconds:F1} ms"));
+            }
             double p = peer != null && peer.TryGetValue($"b{b}_ms", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : double.NaN;
             ours.Add(med);
             theirs.Add(p);

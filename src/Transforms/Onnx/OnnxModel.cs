@@ -213,6 +213,15 @@ public sealed class OnnxModel
             {
                 throw new OnnxModelException(node.Location, e.Message, e);
             }
+            if (node.OpType == "Constant" && node.Outputs.Count == 1 && node.Outputs[0].Length > 0)
+            {
+                // Constants are folded at load time, so later nodes can see them (fusion, pre-packing).
+                var value = Kernels[k]([])[0]!;
+                total += (long)value.Tensor.Numel * OnnxValue.ElementSize(value.ElementType);
+                if (total > limits.MaxTotalInitializerBytes)
+                    throw new OnnxLimitException(node.Location, $"initializers and constants total more than {limits.MaxTotalInitializerBytes} bytes (the limit).");
+                Initializers[node.Outputs[0]] = value;
+            }
         }
 
         var outputs = new List<OnnxValueInfo>();
@@ -224,6 +233,7 @@ public sealed class OnnxModel
         }
         if (outputs.Count == 0) throw new OnnxModelException("graph.output", "the graph has no outputs.");
         Outputs = outputs;
+        OnnxFusion.FuseActivations(Nodes, Kernels, outputs.Select(o => o.Name));
     }
 
     private static string NodeLoc(NodeProto p, int i) =>

@@ -17,7 +17,7 @@ public static class OnnxOperators
         "Flatten", "Gather", "Gemm", "GlobalAveragePool", "Greater", "LayerNormalization", "LeakyRelu", "Less",
         "Log", "LogSoftmax", "MatMul", "Mul", "Neg", "Not", "Pow", "Range", "ReduceMax", "ReduceMean", "ReduceSum",
         "Relu", "Reshape", "Shape", "Sigmoid", "Size", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
-        "Tanh", "Transpose", "Unsqueeze", "Where", "Clip", "BatchNormalization", "Conv", "Pad",
+        "Tanh", "Transpose", "Unsqueeze", "Where", "Clip", "BatchNormalization", "Conv", "Pad", "RNN", "GRU", "LSTM", "Resize",
     ];
 
     /// <summary>
@@ -40,6 +40,7 @@ public static class OnnxOperators
         ShapeOps.Register(r);
         NnOps.Register(r);
         ConvOps.Register(r);
+        RecurrentOps.Register(r);
         return r;
     }
 }

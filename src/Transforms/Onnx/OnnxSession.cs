@@ -45,6 +45,12 @@ public sealed class OnnxSession
     /// <summary>Loads <paramref name="path"/> and creates a session for it.</summary>
     public OnnxSession(string path, OnnxLoadOptions? limits = null) : this(OnnxModel.Load(path, limits)) { }
 
+    /// <summary>When true, <see cref="Run(IReadOnlyDictionary{string, OnnxValue}, IEnumerable{string})"/> adds each node's wall time to <see cref="ProfileByOp"/>.</summary>
+    public bool EnableProfiling { get; set; }
+
+    /// <summary>Accumulated wall time per operator type while <see cref="EnableProfiling"/> is on.</summary>
+    public Dictionary<string, TimeSpan> ProfileByOp { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The model this session runs.</summary>
     public OnnxModel Model => _model;
 
@@ -100,6 +106,7 @@ public sealed class OnnxSession
                 var args = new OnnxValue?[ins.Length];
                 for (int j = 0; j < ins.Length; j++) args[j] = ins[j] < 0 ? null : values[ins[j]];
                 OnnxValue?[] outs;
+                long started = EnableProfiling ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
                 try
                 {
                     outs = _model.Kernels[k](args);
@@ -109,6 +116,11 @@ public sealed class OnnxSession
                                               or OverflowException or NullReferenceException or DivideByZeroException)
                 {
                     throw new OnnxExecutionException(nodes[k].Location, e.Message, e);
+                }
+                if (EnableProfiling)
+                {
+                    var spent = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                    ProfileByOp[nodes[k].OpType] = ProfileByOp.GetValueOrDefault(nodes[k].OpType) + spent;
                 }
                 var outIds = _nodeOutputs[k];
                 for (int j = 0; j < outIds.Length; j++)

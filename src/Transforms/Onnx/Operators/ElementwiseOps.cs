@@ -118,6 +118,12 @@ internal static class ElementwiseOps
             if (x.IsFloat)
             {
                 if (lo is null && hi is null) return [x];
+                if (x.ElementType == OnnxElementType.Float)
+                {
+                    var y = x.Tensor.Contiguous(force: true);
+                    OnnxFusion.Apply(y.Data<float>(), lo is double l0 ? (float)l0 : float.NegativeInfinity, hi is double h0 ? (float)h0 : float.PositiveInfinity);
+                    return [new OnnxValue(y, x.ElementType)];
+                }
                 // Clamp (min first, then max) matches ONNX's min(max(x, lo), hi), including lo > hi.
                 return [new OnnxValue(x.Tensor.Clamp(lo, hi), x.ElementType)];
             }

@@ -86,6 +86,7 @@ internal static class ShapeOps
         };
         r["Slice"] = Slice;
         r["Pad"] = PadOp.Compile;
+        r["Resize"] = ResizeOp.Compile;
         r["Split"] = Split;
         r["Gather"] = n =>
         {
