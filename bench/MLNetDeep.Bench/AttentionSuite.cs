@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using MLNetDeep.Tensors;
 using MLNetDeep.Tensors.Kernels;
 using MLNetDeep.Tensors.Nn;
@@ -17,11 +15,7 @@ public static class AttentionSuite
     public static int Run(string[] args)
     {
         Parallelism.NumThreads = Threads;
-        var peer = Peer.Run("attention_peer.py",
-            $"--threads {Threads} --batch {Batch} --length {Length} --d-model {DModel} --heads {Heads} --ff {FeedForward} --steps {StepsPerBlock} --repeats {Blocks} --warmup {Warmup}",
-            Threads, out var failure);
-        if (peer == null) Console.WriteLine($"peer unavailable: {failure}");
-        double theirs = peer != null && peer.TryGetValue("steps_per_s", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : double.NaN;
+        double theirs = StepTiming.PeerStepsPerSecond("attention_peer.py", $"--threads {Threads} --batch {Batch} --length {Length} --d-model {DModel} --heads {Heads} --ff {FeedForward} --steps {StepsPerBlock} --repeats {Blocks} --warmup {Warmup}", Threads);
 
         var g = new Generator(0);
         var layer = new TransformerEncoderLayer(DModel, Heads, FeedForward, dropout: 0, batchFirst: true, generator: g);
@@ -34,17 +28,8 @@ public static class AttentionSuite
             layer.Forward(x).Backward(upstream);
         }
 
-        for (int i = 0; i < Warmup; i++) Step();
-        var rates = new List<double>();
-        for (int b = 0; b < Blocks; b++)
-        {
-            var sw = Stopwatch.StartNew();
-            for (int i = 0; i < StepsPerBlock; i++) Step();
-            rates.Add(StepsPerBlock / sw.Elapsed.TotalSeconds);
-        }
-        double ours = Peer.Median(rates);
-        Console.WriteLine($"per-block steps/s, ours: {string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}");
-        Console.WriteLine(FormattableString.Invariant($"attention: ours={ours:F2} peer={theirs:F2} ratio={ours / theirs:F2}"));
+        var rates = StepTiming.Measure(Step, warmup: Warmup, Blocks, StepsPerBlock);
+        StepTiming.Report("attention", rates, theirs);
         return 0;
     }
 }

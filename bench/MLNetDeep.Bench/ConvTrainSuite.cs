@@ -70,10 +70,8 @@ public static class ConvTrainSuite
     {
         Parallelism.NumThreads = Threads;
         bool profile = args.Contains("--profile");
-        string? failure = "skipped (--profile)";
-        var peer = profile ? null : Peer.Run("conv_train_peer.py", $"--threads {Threads} --batch {Batch} --steps {StepsPerBlock} --repeats {Blocks}", Threads, out failure);
-        if (peer == null && !profile) Console.WriteLine($"peer unavailable: {failure}");
-        double theirs = peer != null && peer.TryGetValue("steps_per_s", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : double.NaN;
+        double theirs = profile ? double.NaN
+            : StepTiming.PeerStepsPerSecond("conv_train_peer.py", $"--threads {Threads} --batch {Batch} --steps {StepsPerBlock} --repeats {Blocks}", Threads);
 
         var g = new Generator(0);
         var model = BuildModel(g);
@@ -112,16 +110,8 @@ public static class ConvTrainSuite
             Console.WriteLine(FormattableString.Invariant($"profile (ms/step): forward {fwd / 5:F1}, backward {bwd / 5:F1}, update {upd / 5:F1}"));
             ProfileOps(g);
         }
-        var rates = new List<double>();
-        for (int b = 0; b < Blocks; b++)
-        {
-            var sw = Stopwatch.StartNew();
-            for (int i = 0; i < StepsPerBlock; i++) Step();
-            rates.Add(StepsPerBlock / sw.Elapsed.TotalSeconds);
-        }
-        double ours = Peer.Median(rates);
-        Console.WriteLine($"per-block steps/s, ours: {string.Join(", ", rates.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}");
-        Console.WriteLine(FormattableString.Invariant($"conv-train: ours={ours:F3} peer={theirs:F3} ratio={ours / theirs:F2}"));
+        var rates = StepTiming.Measure(Step, warmup: 0, Blocks, StepsPerBlock);
+        StepTiming.Report("conv-train", rates, theirs, rateFormat: "F2", valueFormat: "F3");
         return 0;
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using MLNetDeep.Tensors;
 using MLNetDeep.Tensors.Kernels;
 using MLNetDeep.Tensors.Nn;
@@ -19,11 +17,7 @@ public static class GruTrainSuite
     public static int Run(string[] args)
     {
         Parallelism.NumThreads = Threads;
-        var peer = Peer.Run("gru_train_peer.py",
-            $"--threads {Threads} --batch {Batch} --length {Length} --vocab {Vocab} --dim {Dim} --hidden {Hidden} --steps {StepsPerBlock} --repeats {Blocks}",
-            Threads, out var failure);
-        if (peer == null) Console.WriteLine($"peer unavailable: {failure}");
-        double theirs = peer != null && peer.TryGetValue("steps_per_s", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : double.NaN;
+        double theirs = StepTiming.PeerStepsPerSecond("gru_train_peer.py", $"--threads {Threads} --batch {Batch} --length {Length} --vocab {Vocab} --dim {Dim} --hidden {Hidden} --steps {StepsPerBlock} --repeats {Blocks}", Threads);
 
         var g = new Generator(0);
         var embedding = new Embedding(Vocab, Dim, generator: g);
@@ -41,17 +35,8 @@ public static class GruTrainSuite
             optimizer.Step();
         }
 
-        for (int i = 0; i < 5; i++) Step();
-        var rates = new List<double>();
-        for (int b = 0; b < Blocks; b++)
-        {
-            var sw = Stopwatch.StartNew();
-            for (int i = 0; i < StepsPerBlock; i++) Step();
-            rates.Add(StepsPerBlock / sw.Elapsed.TotalSeconds);
-        }
-        double ours = Peer.Median(rates);
-        Console.WriteLine($"per-block steps/s, ours: {string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}");
-        Console.WriteLine(FormattableString.Invariant($"gru-train: ours={ours:F2} peer={theirs:F2} ratio={ours / theirs:F2}"));
+        var rates = StepTiming.Measure(Step, warmup: 5, Blocks, StepsPerBlock);
+        StepTiming.Report("gru-train", rates, theirs);
         return 0;
     }
 }

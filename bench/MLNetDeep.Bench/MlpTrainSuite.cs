@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using MLNetDeep.Tensors;
 using MLNetDeep.Tensors.Kernels;
 using MLNetDeep.Tensors.Nn;
@@ -18,9 +16,7 @@ public static class MlpTrainSuite
     public static int Run(string[] args)
     {
         Parallelism.NumThreads = Threads;
-        var peer = Peer.Run("mlp_train_peer.py", $"--threads {Threads} --batch {Batch} --steps {StepsPerBlock} --repeats {Blocks}", Threads, out var failure);
-        if (peer == null) Console.WriteLine($"peer unavailable: {failure}");
-        double theirs = peer != null && peer.TryGetValue("steps_per_s", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : double.NaN;
+        double theirs = StepTiming.PeerStepsPerSecond("mlp_train_peer.py", $"--threads {Threads} --batch {Batch} --steps {StepsPerBlock} --repeats {Blocks}", Threads);
 
         var g = new Generator(0);
         var model = new Sequential(new Linear(784, 1024, generator: g), new ReLU(), new Linear(1024, 1024, generator: g), new ReLU(), new Linear(1024, 10, generator: g));
@@ -36,17 +32,8 @@ public static class MlpTrainSuite
             optimizer.Step();
         }
 
-        for (int i = 0; i < 5; i++) Step();
-        var rates = new List<double>();
-        for (int b = 0; b < Blocks; b++)
-        {
-            var sw = Stopwatch.StartNew();
-            for (int i = 0; i < StepsPerBlock; i++) Step();
-            rates.Add(StepsPerBlock / sw.Elapsed.TotalSeconds);
-        }
-        double ours = Peer.Median(rates);
-        Console.WriteLine($"per-block steps/s, ours: {string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}");
-        Console.WriteLine(FormattableString.Invariant($"mlp-train: ours={ours:F2} peer={theirs:F2} ratio={ours / theirs:F2}"));
+        var rates = StepTiming.Measure(Step, warmup: 5, Blocks, StepsPerBlock);
+        StepTiming.Report("mlp-train", rates, theirs);
         return 0;
     }
 }

@@ -1,22 +1,13 @@
 """Peer for `bench conv-train`: times one SGD training step (forward, cross-entropy, backward, update) of a
 MobileNet-v2-style network on 3x64x64 images, batch 32, in PyTorch with 2 threads (the same architecture as
 bench/MLNetDeep.Bench/ConvTrainSuite.cs). Prints `steps_per_s=<x>` (median of repeated timed blocks)."""
-import argparse
-import statistics
-import time
-
 import torch
 from torchvision.models.mobilenetv2 import InvertedResidual
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--threads", type=int, default=2)
-parser.add_argument("--batch", type=int, default=32)
-parser.add_argument("--repeats", type=int, default=5)
-parser.add_argument("--steps", type=int, default=5)
-args = parser.parse_args()
+import peer_timing
 
-torch.set_num_threads(args.threads)
-torch.manual_seed(0)
+parser = peer_timing.parser(batch=32, steps=5)
+args = peer_timing.parse_and_pin(parser)
 
 
 def conv_bn_relu6(cin, cout, k, s):
@@ -44,12 +35,4 @@ def step():
     opt.step()
 
 
-for _ in range(3):
-    step()
-rates = []
-for _ in range(args.repeats):
-    t0 = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    rates.append(args.steps / (time.perf_counter() - t0))
-print(f"steps_per_s={statistics.median(rates):.3f}", flush=True)
+peer_timing.report_steps_per_s(step, warmup=3, repeats=args.repeats, steps=args.steps)

@@ -1,20 +1,11 @@
 """Peer for `bench mlp-train`: times one training step of a 784-1024-1024-10 ReLU MLP, batch 256, Adam,
 in PyTorch with 2 threads. Prints `steps_per_s=<x>` (median of repeated timed blocks)."""
-import argparse
-import statistics
-import time
-
 import torch
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--threads", type=int, default=2)
-parser.add_argument("--batch", type=int, default=256)
-parser.add_argument("--repeats", type=int, default=5)
-parser.add_argument("--steps", type=int, default=20)
-args = parser.parse_args()
+import peer_timing
 
-torch.set_num_threads(args.threads)
-torch.manual_seed(0)
+parser = peer_timing.parser(batch=256, steps=20)
+args = peer_timing.parse_and_pin(parser)
 model = torch.nn.Sequential(
     torch.nn.Linear(784, 1024), torch.nn.ReLU(),
     torch.nn.Linear(1024, 1024), torch.nn.ReLU(),
@@ -31,12 +22,4 @@ def step():
     opt.step()
 
 
-for _ in range(5):
-    step()
-rates = []
-for _ in range(args.repeats):
-    t0 = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    rates.append(args.steps / (time.perf_counter() - t0))
-print(f"steps_per_s={statistics.median(rates):.3f}", flush=True)
+peer_timing.report_steps_per_s(step, warmup=5, repeats=args.repeats, steps=args.steps)

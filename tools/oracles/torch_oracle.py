@@ -377,6 +377,19 @@ def _dtype_of(name, default="float32"):
     return _DTYPES[name]
 
 
+def load_state(module, state):
+    """Loads a request's "state" (name -> tensor) with strict=False; returns (missing_keys, unexpected_keys)."""
+    if not state:
+        return [], []
+    sd = {}
+    for k, v in state.items():
+        if not is_tensor_dict(v):
+            raise OracleError("state[%r] is not a tensor" % (k,))
+        sd[k] = decode_tensor(v, False)
+    res = module.load_state_dict(sd, strict=False)
+    return list(res.missing_keys), list(res.unexpected_keys)
+
+
 def handle_module(req):
     cls = resolve_class(req.get("module"), "torch.nn.", torch.nn.Module)
     ctor = Decoder(want_grad=False)
@@ -384,16 +397,7 @@ def handle_module(req):
     kwargs = ctor.value(req.get("kwargs") or {})
     module = cls(*args, **kwargs)
     module = module.to(_dtype_of(req.get("dtype")))
-    missing, unexpected = [], []
-    state = req.get("state")
-    if state:
-        sd = {}
-        for k, v in state.items():
-            if not is_tensor_dict(v):
-                raise OracleError("state[%r] is not a tensor" % (k,))
-            sd[k] = decode_tensor(v, False)
-        res = module.load_state_dict(sd, strict=False)
-        missing, unexpected = list(res.missing_keys), list(res.unexpected_keys)
+    missing, unexpected = load_state(module, req.get("state"))
     module.train(bool(req.get("train", False)))
 
     dec = Decoder(want_grad=True)
@@ -661,16 +665,7 @@ def handle_vision_block(req):
     if not isinstance(kw, dict):
         raise OracleError("kwargs must be an object")
     module = _build_vision_block(req.get("block"), kw).to(_dtype_of(req.get("dtype")))
-    missing, unexpected = [], []
-    state = req.get("state")
-    if state:
-        sd = {}
-        for k, v in state.items():
-            if not is_tensor_dict(v):
-                raise OracleError("state[%r] is not a tensor" % (k,))
-            sd[k] = decode_tensor(v, False)
-        res = module.load_state_dict(sd, strict=False)
-        missing, unexpected = list(res.missing_keys), list(res.unexpected_keys)
+    missing, unexpected = load_state(module, req.get("state"))
     module.train(bool(req.get("train", False)))
     dec = Decoder(want_grad=True)
     inputs = dec.value(req.get("inputs") or [])

@@ -17,6 +17,13 @@ internal enum RecurrentCellKind
     Gru,
 }
 
+/// <summary>Facts about a <see cref="RecurrentCellKind"/>.</summary>
+internal static class RecurrentCellKindExtensions
+{
+    /// <summary>Gate blocks in W_ih / W_hh / the biases: 4 for LSTM, 3 for GRU, 1 for a plain RNN.</summary>
+    public static int GateCount(this RecurrentCellKind kind) => kind switch { RecurrentCellKind.Lstm => 4, RecurrentCellKind.Gru => 3, _ => 1 };
+}
+
 /// <summary>
 /// One direction of one recurrent layer as a single fused operation, forward and hand-written backward.
 /// Shapes: x [T, B, In] (time-major, dense), states [B, H], W_ih [G·H, In], W_hh [G·H, H], biases [G·H],
@@ -60,7 +67,7 @@ internal sealed partial class RecurrentKernel<T> where T : unmanaged, IFloatingP
         _batch = batch;
         _input = input;
         _hidden = hidden;
-        _gates = kind switch { RecurrentCellKind.Lstm => 4, RecurrentCellKind.Gru => 3, _ => 1 };
+        _gates = kind.GateCount();
         _reverse = reverse;
         _lengths = lengths;
         _truncate = truncate;

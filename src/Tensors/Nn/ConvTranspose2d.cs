@@ -58,21 +58,11 @@ public sealed class ConvTranspose2d : Module<Tensor, Tensor>
     public ConvTranspose2d(int inChannels, int outChannels, (int H, int W) kernelSize, (int H, int W) stride, (int H, int W) padding, (int H, int W) outputPadding,
         (int H, int W) dilation, int groups = 1, bool bias = true, Generator? generator = null, DType dtype = DType.Float32)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(groups, 1);
-        if (inChannels % groups != 0) throw new ArgumentException($"inChannels {inChannels} must be divisible by groups {groups}.", nameof(inChannels));
-        if (outChannels % groups != 0) throw new ArgumentException($"outChannels {outChannels} must be divisible by groups {groups}.", nameof(outChannels));
-        if (kernelSize.H < 1 || kernelSize.W < 1) throw new ArgumentOutOfRangeException(nameof(kernelSize), "Kernel size must be positive.");
-        if (dtype == DType.Int64) throw new ArgumentException("ConvTranspose2d parameters must be floating-point.", nameof(dtype));
+        ConvLayerInit.Validate("ConvTranspose2d", inChannels, outChannels, kernelSize, groups, dtype);
         (InChannels, OutChannels, KernelSize, Stride, Padding, OutputPadding, Dilation, Groups) = (inChannels, outChannels, kernelSize, stride, padding, outputPadding, dilation, groups);
         var g = generator ?? Generator.Default;
-        Weight = RegisterParameter("weight", Init.KaimingUniform(Tensor.Zeros([inChannels, outChannels / groups, kernelSize.H, kernelSize.W], dtype), a: Math.Sqrt(5), generator: g));
-        if (bias)
-        {
-            double bound = 1 / Math.Sqrt(outChannels / groups * kernelSize.H * kernelSize.W);
-            Bias = RegisterParameter("bias", Init.Uniform(Tensor.Zeros([outChannels], dtype), -bound, bound, g));
-        }
+        Weight = RegisterParameter("weight", ConvLayerInit.Weight(inChannels, outChannels / groups, kernelSize, g, dtype));
+        if (bias) Bias = RegisterParameter("bias", ConvLayerInit.Bias(outChannels, outChannels / groups, kernelSize, g, dtype));
     }
 
     /// <summary>[N, in, H, W] → [N, out, OH, OW].</summary>

@@ -39,7 +39,7 @@ public abstract class RecurrentCellModule : Module
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         var g = generator ?? Generator.Default;
-        int gates = kind switch { RecurrentCellKind.Lstm => 4, RecurrentCellKind.Gru => 3, _ => 1 };
+        int gates = kind.GateCount();
         double bound = 1 / Math.Sqrt(hiddenSize);
         Tensor P(string name, int[] shape) => RegisterParameter(name, Init.Uniform(Tensor.Zeros(shape, dtype), -bound, bound, g));
         WeightIh = P("weight_ih", [gates * hiddenSize, inputSize]);

@@ -79,7 +79,7 @@ public abstract class RecurrentModule : Module<Tensor, Tensor>
         Bidirectional = bidirectional;
         _dropoutGenerator = generator;
         var g = generator ?? Generator.Default;
-        int gates = kind switch { RecurrentCellKind.Lstm => 4, RecurrentCellKind.Gru => 3, _ => 1 };
+        int gates = kind.GateCount();
         double bound = 1 / Math.Sqrt(hiddenSize);
         Tensor P(string name, int[] shape) => RegisterParameter(name, Init.Uniform(Tensor.Zeros(shape, dtype), -bound, bound, g));
         _weights = new Tensor[numLayers * Directions][];

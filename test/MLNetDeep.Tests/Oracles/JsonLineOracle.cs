@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
-using NUnit.Framework;
 
 namespace MLNetDeep.Tests.Oracles;
 
@@ -13,7 +11,7 @@ namespace MLNetDeep.Tests.Oracles;
 public abstract class JsonLineOracle : IDisposable
 {
     private readonly object _gate = new();
-    private readonly StringBuilder _stderr = new();
+    private readonly OracleStderr _stderr = new(32 * 1024);
     private readonly string _program;
     private readonly string[] _arguments;
     private readonly string _label;
@@ -68,15 +66,11 @@ public abstract class JsonLineOracle : IDisposable
         string? line;
         try
         {
-            process.StandardInput.WriteLine(copy.ToJsonString());
-            process.StandardInput.Flush();
-            var read = process.StandardOutput.ReadLineAsync();
-            if (!read.Wait(timeout))
+            if (!OracleProcess.TryExchangeLine(process, copy.ToJsonString(), timeout, out line))
             {
                 Kill();
                 throw new OracleException($"{_label} request '{kind}' timed out after {timeout.TotalSeconds:0} s; the process was killed.", stderr: Stderr());
             }
-            line = read.Result;
         }
         catch (Exception e) when (e is IOException or AggregateException or ObjectDisposedException or InvalidOperationException)
         {
@@ -113,40 +107,7 @@ public abstract class JsonLineOracle : IDisposable
 
     private void StartProcess()
     {
-        var psi = new ProcessStartInfo(_program)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = new UTF8Encoding(false),
-            StandardErrorEncoding = new UTF8Encoding(false),
-            WorkingDirectory = WorkingDirectory,
-            CreateNoWindow = true,
-        };
-        foreach (var a in _arguments) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in Environment) psi.Environment[k] = v;
-        Process process;
-        try
-        {
-            process = new Process { StartInfo = psi };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is null) return;
-                lock (_stderr)
-                {
-                    _stderr.Append(e.Data).Append('\n');
-                    if (_stderr.Length > 32 * 1024) _stderr.Remove(0, _stderr.Length - 32 * 1024);
-                }
-            };
-            if (!process.Start()) throw new OracleUnavailableException($"could not start {_program}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new OracleUnavailableException($"could not start {_program}: {e.Message}", e);
-        }
-        process.BeginErrorReadLine();
+        var process = OracleProcess.Start(_program, _arguments, WorkingDirectory, Environment, _stderr);
         _process = process;
         try
         {
@@ -161,26 +122,13 @@ public abstract class JsonLineOracle : IDisposable
         }
     }
 
-    private string Stderr()
-    {
-        Thread.Sleep(20);
-        lock (_stderr) return _stderr.ToString();
-    }
+    private string Stderr() => _stderr.Since(0);
 
     private void Kill()
     {
         var p = _process;
         _process = null;
-        if (p is null) return;
-        try
-        {
-            if (!p.HasExited) p.Kill(entireProcessTree: true);
-            p.WaitForExit(2000);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-        }
-        p.Dispose();
+        OracleProcess.Kill(p);
     }
 
     public void Dispose()
@@ -189,29 +137,16 @@ public abstract class JsonLineOracle : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            try
-            {
-                if (_process is { HasExited: false } p)
-                {
-                    p.StandardInput.Close();
-                    p.WaitForExit(3000);
-                }
-            }
-            catch (Exception e) when (e is IOException or InvalidOperationException)
-            {
-            }
-            Kill();
+            var p = _process;
+            _process = null;
+            OracleProcess.Stop(p);
         }
         GC.SuppressFinalize(this);
     }
 
     /// <summary>Ends the calling test/fixture: ignored, or failed with MLNETDEEP_REQUIRE_ORACLES=1.</summary>
-    protected static void FailOrIgnore(string oracle, string reason, string installHint)
-    {
-        if (System.Environment.GetEnvironmentVariable(TorchOracle.RequireEnvVar) == "1")
-            Assert.Fail($"{oracle} required ({TorchOracle.RequireEnvVar}=1) but unavailable: {reason}");
-        Assert.Ignore($"{oracle} unavailable: {reason}; {installHint}");
-    }
+    protected static void FailOrIgnore(string oracle, string reason, string installHint) =>
+        OracleProcess.FailOrIgnore(oracle, reason, installHint);
 
     /// <summary>Starts an oracle through <paramref name="create"/>, remembering unavailability in <paramref name="cache"/>.</summary>
     protected static T StartCached<T>(ref string? cache, Func<T> create, string oracle, string installHint) where T : JsonLineOracle

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 
@@ -23,14 +22,18 @@ public sealed class TorchOracle : IDisposable
     public const string ScriptRelativePath = "tools/oracles/torch_oracle.py";
 
     private const int StderrCap = 64 * 1024;
+    private static readonly KeyValuePair<string, string>[] s_environment =
+    [
+        new("PYTHONUNBUFFERED", "1"),
+        new("PYTHONDONTWRITEBYTECODE", "1"),
+        new("OMP_NUM_THREADS", "1"),
+    ];
     private static readonly object s_probeLock = new();
     private static string? s_unavailableReason;
     private static bool s_probed;
 
     private readonly object _gate = new();
-    private readonly object _stderrLock = new();
-    private readonly StringBuilder _stderr = new();
-    private long _stderrDropped;
+    private readonly OracleStderr _stderr = new(StderrCap);
     private readonly string _python;
     private readonly string _script;
     private readonly string _repoRoot;
@@ -115,12 +118,7 @@ public sealed class TorchOracle : IDisposable
         return reason;
     }
 
-    private static void FailOrIgnore(string reason)
-    {
-        if (Environment.GetEnvironmentVariable(RequireEnvVar) == "1")
-            Assert.Fail($"PyTorch oracle required ({RequireEnvVar}=1) but unavailable: {reason}");
-        Assert.Ignore($"PyTorch oracle unavailable: {reason}; install python3-torch");
-    }
+    private static void FailOrIgnore(string reason) => OracleProcess.FailOrIgnore("PyTorch oracle", reason, "install python3-torch");
 
     // ------------------------------------------------------------------ typed requests
 
@@ -311,17 +309,13 @@ public sealed class TorchOracle : IDisposable
         string? line;
         try
         {
-            process.StandardInput.WriteLine(json);
-            process.StandardInput.Flush();
-            var read = process.StandardOutput.ReadLineAsync();
-            if (!read.Wait(Timeout))
+            if (!OracleProcess.TryExchangeLine(process, json, Timeout, out line))
             {
                 Kill();
                 throw new OracleException(
                     $"Torch oracle request '{kind}' timed out after {Timeout.TotalSeconds:0.###} s; the process was killed (a new one starts on the next request).",
                     stderr: StderrSince(mark));
             }
-            line = read.Result;
         }
         catch (Exception e) when (e is IOException or AggregateException or ObjectDisposedException or InvalidOperationException)
         {
@@ -372,37 +366,8 @@ public sealed class TorchOracle : IDisposable
 
     private void StartProcess()
     {
-        var psi = new ProcessStartInfo(_python)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = new UTF8Encoding(false),
-            StandardErrorEncoding = new UTF8Encoding(false),
-            WorkingDirectory = _repoRoot,
-            CreateNoWindow = true,
-        };
-        psi.ArgumentList.Add("-u");
-        psi.ArgumentList.Add(_script);
-        psi.Environment["PYTHONUNBUFFERED"] = "1";
-        psi.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-        psi.Environment["OMP_NUM_THREADS"] = "1";
-
         long mark = StderrMark();
-        Process process;
-        try
-        {
-            process = new Process { StartInfo = psi };
-            process.ErrorDataReceived += (_, e) => AppendStderr(e.Data);
-            if (!process.Start()) throw new OracleUnavailableException($"could not start {_python}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new OracleUnavailableException($"could not start {_python}: {e.Message}", e);
-        }
-        process.BeginErrorReadLine();
+        var process = OracleProcess.Start(_python, ["-u", _script], _repoRoot, s_environment, _stderr);
         _process = process;
 
         var saved = Timeout;
@@ -434,34 +399,14 @@ public sealed class TorchOracle : IDisposable
     {
         var p = _process;
         _process = null;
-        if (p is null) return;
-        try
-        {
-            if (!p.HasExited) p.Kill(entireProcessTree: true);
-            p.WaitForExit(2000);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-        }
-        p.Dispose();
+        OracleProcess.Kill(p);
     }
 
     private void StopProcess()
     {
         var p = _process;
-        if (p is null) return;
-        try
-        {
-            if (!p.HasExited)
-            {
-                p.StandardInput.Close(); // EOF: the script exits its loop
-                if (!p.WaitForExit(3000)) Kill();
-            }
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
-        {
-        }
-        Kill();
+        _process = null;
+        OracleProcess.Stop(p);
     }
 
     public void Dispose()
@@ -476,37 +421,10 @@ public sealed class TorchOracle : IDisposable
 
     // ------------------------------------------------------------------ stderr
 
-    private void AppendStderr(string? line)
-    {
-        if (line is null) return;
-        lock (_stderrLock)
-        {
-            _stderr.Append(line).Append('\n');
-            if (_stderr.Length > StderrCap)
-            {
-                int drop = _stderr.Length - StderrCap;
-                _stderr.Remove(0, drop);
-                _stderrDropped += drop;
-            }
-        }
-    }
-
-    private long StderrMark()
-    {
-        lock (_stderrLock) return _stderrDropped + _stderr.Length;
-    }
+    private long StderrMark() => _stderr.Mark();
 
     /// <summary>Stderr written since <paramref name="mark"/> (what is still buffered), after a short grace period.</summary>
-    private string StderrSince(long mark)
-    {
-        Thread.Sleep(20); // stderr is read asynchronously; let the last lines arrive
-        lock (_stderrLock)
-        {
-            long start = Math.Max(0, mark - _stderrDropped);
-            if (start >= _stderr.Length) return "";
-            return _stderr.ToString((int)start, _stderr.Length - (int)start);
-        }
-    }
+    private string StderrSince(long mark) => _stderr.Since(mark);
 
     // ------------------------------------------------------------------ helpers
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using MLNetDeep.Data;
 using MLNetDeep.Tensors;
 
@@ -8,68 +9,31 @@ namespace MLNetDeep.Onnx.Scoring;
 /// rows, stacks each input column into one tensor (rows of a variable-length vector column are padded with
 /// zeros to the longest row of the batch), runs the model once and splits the outputs back into rows.
 /// </summary>
-internal sealed class OnnxScoredView(OnnxTransformer model, IDataView source, DataViewSchema schema) : IDataView
+internal sealed class OnnxScoredView(OnnxTransformer model, IDataView source, DataViewSchema schema) : BatchScoredView(source, schema)
 {
-    public DataViewSchema Schema => schema;
+    protected override BatchScoringCursor CreateCursor(DataViewRowCursor inner, DataViewSchema schema) => new Cursor(model, inner, schema);
 
-    public bool CanShuffle => source.CanShuffle;
-
-    public long? GetRowCount() => source.GetRowCount();
-
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column>? columnsNeeded = null, Random? random = null) =>
-        new Cursor(model, source.GetRowCursor(null, random), schema);
-
-    private sealed class Cursor : DataViewRowCursor
+    private sealed class Cursor : BatchScoringCursor
     {
         private readonly OnnxTransformer _model;
         private readonly OnnxSession _session;
-        private readonly DataViewRowCursor _inner;
-        private readonly DataViewSchema _schema;
-        private readonly int[] _sourceIndex, _inputIndex, _outputOf;
-        private readonly int _batch;
-        private readonly List<object[]> _rows = [];
+        private readonly int[] _inputIndex, _outputOf;
         private Array[][] _outputs = []; // [output][row]
-        private int _at = -1;
-        private long _position = -1;
-        private bool _innerDone;
 
         public Cursor(OnnxTransformer model, DataViewRowCursor inner, DataViewSchema schema)
+            : base(inner, schema, BatchSizeFor(model))
         {
             _model = model;
             _session = new OnnxSession(model.Model);
-            _inner = inner;
-            _schema = schema;
-            _sourceIndex = schema.Select(c => inner.Schema.GetColumnOrNull(c.Name)?.Index ?? -1).ToArray();
             _inputIndex = model.Inputs.Select(b => inner.Schema[b.Name].Index).ToArray();
             _outputOf = schema.Select(c => model.Outputs.FindIndex(o => o.Name == c.Name)).ToArray();
-            for (int i = 0; i < _outputOf.Length; i++) if (_outputOf[i] >= 0) _sourceIndex[i] = -1;
-            // Rows go one at a time when any input or output has no batch axis or a batch axis fixed at 1.
-            _batch = model.Inputs.Concat(model.Outputs).All(b => b.Batched && !b.SingleRow) ? model.BatchSize : 1;
         }
 
-        public override DataViewSchema Schema => _schema;
+        // Rows go one at a time when any input or output has no batch axis or a batch axis fixed at 1.
+        private static int BatchSizeFor(OnnxTransformer model) =>
+            model.Inputs.Concat(model.Outputs).All(b => b.Batched && !b.SingleRow) ? model.BatchSize : 1;
 
-        public override long Position => _position;
-
-        public override bool MoveNext()
-        {
-            if (++_at >= _rows.Count)
-            {
-                _rows.Clear();
-                _at = 0;
-                while (!_innerDone && _rows.Count < _batch)
-                {
-                    if (!_inner.MoveNext()) { _innerDone = true; break; }
-                    var values = new object[_inner.Schema.Count];
-                    for (int i = 0; i < values.Length; i++) values[i] = _inner.GetValue(i);
-                    _rows.Add(values);
-                }
-                if (_rows.Count == 0) return false;
-                RunBatch();
-            }
-            _position++;
-            return true;
-        }
+        protected override void ScoreBatch() => RunBatch();
 
         private void RunBatch()
         {
@@ -81,7 +45,7 @@ internal sealed class OnnxScoredView(OnnxTransformer model, IDataView source, Da
             {
                 var b = _model.Outputs[k];
                 var t = results[b.Name].Tensor;
-                int n = _rows.Count;
+                int n = Rows.Count;
                 if (b.Batched && (t.Rank == 0 || t.Size(0) != n))
                     throw new OnnxScoringException(b.Name, $"ApplyOnnxModel: model output '{b.Name}' has shape [{string.Join(",", t.Shape.ToArray())}] for a batch of {n} rows; its first axis must be the batch axis.");
                 int per = b.Batched ? (int)(t.Numel / n) : (int)t.Numel;
@@ -106,9 +70,9 @@ internal sealed class OnnxScoredView(OnnxTransformer model, IDataView source, Da
         // One input tensor for the batch: [rows, ...row shape], variable axis = longest row (zero padded).
         private OnnxValue Stack(OnnxColumnBinding b, int column)
         {
-            int n = _rows.Count;
+            int n = Rows.Count;
             int longest = 0;
-            foreach (var row in _rows) longest = Math.Max(longest, Length(row[column]));
+            foreach (var row in Rows) longest = Math.Max(longest, Length(row[column]));
             int fixedPart = b.RowShape.Aggregate(1, (a, d) => a * (d ?? 1));
             int per = b.RowShape.Any(d => d is null) ? fixedPart * Math.Max(1, (longest + fixedPart - 1) / fixedPart) : fixedPart;
             if (b.RowShape.Any(d => d is null) && longest % fixedPart != 0)
@@ -120,10 +84,10 @@ internal sealed class OnnxScoredView(OnnxTransformer model, IDataView source, Da
             var longs = isFloat ? [] : new long[n * per];
             for (int r = 0; r < n; r++)
             {
-                object v = _rows[r][column];
+                object v = Rows[r][column];
                 int len = Length(v);
                 if (b.FixedRowSize > 0 && len != per)
-                    throw new SchemaMismatchException(b.Name, $"ApplyOnnxModel: column '{b.Name}' row {_position + 1 + r} has {len} values, model input '{b.Name}' takes {per}.");
+                    throw new SchemaMismatchException(b.Name, $"ApplyOnnxModel: column '{b.Name}' row {Position + 1 + r} has {len} values, model input '{b.Name}' takes {per}.");
                 int o = r * per;
                 switch (v)
                 {
@@ -145,14 +109,11 @@ internal sealed class OnnxScoredView(OnnxTransformer model, IDataView source, Da
 
         private static int Length(object v) => v is Array a ? a.Length : 1;
 
-        public override object GetValue(int columnIndex)
+        protected override bool TryGetScoredValue(int columnIndex, [MaybeNullWhen(false)] out object value)
         {
-            if (_position < 0) throw new InvalidOperationException("Call MoveNext before reading values.");
             int k = _outputOf[columnIndex];
-            if (k >= 0) return _outputs[k][_at].Clone();
-            return _rows[_at][_sourceIndex[columnIndex]];
+            value = k >= 0 ? _outputs[k][RowInBatch].Clone() : null;
+            return k >= 0;
         }
-
-        protected override void Dispose(bool disposing) => _inner.Dispose();
     }
 }
