@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("MLNetDeep.Tests")]
+[assembly: InternalsVisibleTo("MLNetDeep.Transforms")]

@@ -12,11 +12,24 @@ namespace MLNetDeep.Tensors.Kernels;
 /// </summary>
 internal static class ConvKernels
 {
-    /// <summary>y[N, O, OH, OW] = conv(x, w) (+ bias per output channel).</summary>
-    public static void Forward<T>(in ConvGeometry q, T[] x, int xOff, T[] w, int wOff, T[]? bias, int bOff, T[] y)
+    /// <summary>
+    /// y[N, O, OH, OW] = conv(x, w) (+ bias per output channel), clamped to [lo, hi] (the clamp is honoured by
+    /// the float32 path only; callers pass it for float32 alone, see <c>F.Conv2dClamped</c>).
+    /// </summary>
+    public static void Forward<T>(in ConvGeometry q, T[] x, int xOff, T[] w, int wOff, T[]? bias, int bOff, T[] y,
+        float lo = float.NegativeInfinity, float hi = float.PositiveInfinity)
         where T : unmanaged, INumber<T>
     {
-        if (q.IsDepthwise) { DepthwiseConv.Forward(q, x, xOff, w, wOff, bias, bOff, y); return; }
+        if (typeof(T) == typeof(float) && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            ForwardF32(q, Unsafe.As<float[]>(x), xOff, Unsafe.As<float[]>(w), wOff, Unsafe.As<float[]?>(bias), bOff, Unsafe.As<float[]>(y), lo, hi);
+            return;
+        }
+        if (q.IsDepthwise)
+        {
+            DepthwiseConv.Forward(q, x, xOff, w, wOff, bias, bOff, y);
+            return;
+        }
         var g = q;
         bool perSample = q.N >= Parallelism.NumThreads && Parallelism.NumThreads > 1;
         void Samples(int s, int e, bool serialGemm)
@@ -34,6 +47,39 @@ internal static class ConvKernels
                     if (col != null) { Im2Col.Unfold(g, x, xPlane, col); bArr = col; bStart = 0; }
                     Gemm(serialGemm, false, false, g.Og, g.P, g.K, w, wOff + gi * g.Og * g.K, g.K, bArr, bStart, g.P,
                         y, yBase + gi * g.Og * g.P, g.P, bias != null);
+                }
+            }
+            if (col != null) BufferPool.Return(col);
+        }
+        if (perSample) Parallelism.For(q.N, 1, (s, e) => Samples(s, e, true));
+        else Samples(0, q.N, false);
+    }
+
+    /// <summary>
+    /// Float32 forward with the bias and an optional clamp to [lo, hi] fused into the kernels' epilogues
+    /// (GEMM tiles, depthwise rows), so the output is written once.
+    /// </summary>
+    private static unsafe void ForwardF32(in ConvGeometry q, float[] x, int xOff, float[] w, int wOff, float[]? bias, int bOff, float[] y, float lo, float hi)
+    {
+        if (q.IsDepthwise) { DepthwiseConvF32.Forward(q, x, xOff, w, wOff, bias, bOff, y, lo, hi); return; }
+        var g = q;
+        bool perSample = q.N >= Parallelism.NumThreads && Parallelism.NumThreads > 1;
+        void Samples(int s, int e, bool serialGemm)
+        {
+            float[]? col = g.IsPointwise ? null : BufferPool.Rent<float>(g.K * g.P);
+            fixed (float* px = x, pw = w, py = y, pb = bias, pcol = col)
+            {
+                for (int n = s; n < e; n++)
+                {
+                    int yBase = n * g.O * g.P;
+                    for (int gi = 0; gi < g.G; gi++)
+                    {
+                        int xPlane = xOff + (n * g.C + gi * g.Cg) * g.H * g.W;
+                        float* bp = px + xPlane;
+                        if (col != null) { Im2Col.Unfold(g, x, xPlane, col); bp = pcol; }
+                        Kernels.Gemm.SgemmFused(serialGemm, g.Og, g.P, g.K, pw + wOff + gi * g.Og * g.K, g.K, bp, g.P,
+                            py + yBase + gi * g.Og * g.P, g.P, pb == null ? null : pb + bOff + gi * g.Og, lo, hi);
+                    }
                 }
             }
             if (col != null) BufferPool.Return(col);

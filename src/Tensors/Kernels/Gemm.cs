@@ -78,10 +78,84 @@ public static unsafe class Gemm
         Block(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
+    /// <summary>
+    /// C = A·B + bias[row], then clamped to [lo, hi] (row-major, no transposes): the epilogue runs on each
+    /// tile right after its last k slab, while the tile is still in cache. <paramref name="rowBias"/> may be null.
+    /// </summary>
+    internal static void SgemmFused(bool serial, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc,
+        float* rowBias, float lo, float hi)
+    {
+        if (m <= 0 || n <= 0) return;
+        var ep = new Epilogue(rowBias, lo, hi);
+        if (k <= 0)
+        {
+            ScaleC(m, n, 0f, c, ldc);
+            for (int i = 0; i < m; i += MR) ep.Apply(c + (long)i * ldc, ldc, i, Math.Min(MR, m - i), n);
+            return;
+        }
+        long flops = (long)m * n * k;
+        int threads = serial || flops < SerialFlops ? 1 : Parallelism.NumThreads;
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        if (threads <= 1) { Block(false, false, 0, m, 0, n, k, 1f, a, lda, b, ldb, 0f, c, ldc, ep); return; }
+        if (n >= m)
+        {
+            int tiles = (n + NR - 1) / NR;
+            Parallelism.For(tiles, 1, threads, (s, e) =>
+                Block(false, false, 0, m, s * NR, Math.Min(n, e * NR), k, 1f, (float*)pa, lda, (float*)pb, ldb, 0f, (float*)pc, ldc, ep));
+        }
+        else
+        {
+            int tiles = (m + MR - 1) / MR;
+            Parallelism.For(tiles, 1, threads, (s, e) =>
+                Block(false, false, s * MR, Math.Min(m, e * MR), 0, n, k, 1f, (float*)pa, lda, (float*)pb, ldb, 0f, (float*)pc, ldc, ep));
+        }
+    }
+
+    /// <summary>Per-row bias and clamp applied to finished tiles of C.</summary>
+    private readonly struct Epilogue(float* rowBias, float lo, float hi)
+    {
+        private readonly nint _bias = (nint)rowBias;
+        private readonly float _lo = lo, _hi = hi;
+        private readonly bool _clampLo = !float.IsNegativeInfinity(lo), _clampHi = !float.IsPositiveInfinity(hi);
+
+        /// <summary>False for <c>default</c> (plain GEMM).</summary>
+        public bool Active => _bias != 0 || _clampLo || _clampHi;
+
+        /// <summary>c[r, j] = clamp(c[r, j] + bias[row0 + r]) for r &lt; rows, j &lt; cols.</summary>
+        public void Apply(float* c, int ldc, int row0, int rows, int cols)
+        {
+            bool clampLo = _clampLo, clampHi = _clampHi;
+            var vlo = System.Runtime.Intrinsics.Vector512.Create(_lo);
+            var vhi = System.Runtime.Intrinsics.Vector512.Create(_hi);
+            for (int r = 0; r < rows; r++)
+            {
+                float* row = c + (long)r * ldc;
+                float bv = _bias != 0 ? ((float*)_bias)[row0 + r] : 0f;
+                var vb = System.Runtime.Intrinsics.Vector512.Create(bv);
+                int j = 0;
+                for (; j + 16 <= cols; j += 16)
+                {
+                    var v = System.Runtime.Intrinsics.Vector512.Load(row + j) + vb;
+                    if (clampLo) v = System.Runtime.Intrinsics.Vector512.Max(v, vlo);
+                    if (clampHi) v = System.Runtime.Intrinsics.Vector512.Min(v, vhi);
+                    System.Runtime.Intrinsics.Vector512.Store(v, row + j);
+                }
+                for (; j < cols; j++)
+                {
+                    float v = row[j] + bv;
+                    if (clampLo) v = MathF.Max(v, _lo);
+                    if (clampHi) v = MathF.Min(v, _hi);
+                    row[j] = v;
+                }
+            }
+        }
+    }
+
     /// <summary>C[i0..i1, j0..j1] on the calling thread.</summary>
     private static void Block(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, Epilogue ep = default)
     {
+        bool epi = ep.Active;
         var buf = _buffers ??= new PackBuffers();
         for (int jc = j0; jc < j1; jc += NC)
         {
@@ -106,6 +180,7 @@ public static unsafe class Gemm
                             float* ap = buf.A + ir * kc;
                             if (rows == MR && cols == NR) GemmMicroKernel.Tile(kc, ap, bs, ct, ldc, alpha, betaEff);
                             else GemmMicroKernel.PartialTile(kc, ap, bs, ct, ldc, rows, cols, alpha, betaEff);
+                            if (epi && pc + kc >= k) ep.Apply(ct, ldc, ic + ir, rows, cols);
                         }
                     }
                 }

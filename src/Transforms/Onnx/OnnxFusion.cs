@@ -31,6 +31,12 @@ internal static class OnnxFusion
             float lo, hi;
             if (act.OpType == "Relu") { lo = 0; hi = float.PositiveInfinity; }
             else if (!ClipBounds(act, out lo, out hi)) continue;
+            kernels[j] = ins => [ins[0]];
+            if (nodes[k].OpType == "Conv")
+            {
+                kernels[k] = ConvOps.Conv(nodes[k], lo, hi);
+                continue;
+            }
             var inner = kernels[k];
             kernels[k] = ins =>
             {
@@ -44,7 +50,6 @@ internal static class OnnxFusion
                 var clamped = y.Tensor.Clamp(float.IsNegativeInfinity(lo) ? null : lo, float.IsPositiveInfinity(hi) ? null : hi);
                 return [new OnnxValue(clamped, y.ElementType), .. outs.Skip(1)];
             };
-            kernels[j] = ins => [ins[0]];
         }
     }
 

@@ -97,6 +97,7 @@ public sealed class OnnxSession
             else if (!_model.Inputs.Any(i => i.Name == name)) throw new OnnxExecutionException($"input '{name}'", "is not an input of the model.");
         }
 
+        var recycler = new StorageRecycler(values);
         using (Tensor.NoGrad())
         {
             var nodes = _model.Nodes;
@@ -131,8 +132,13 @@ public sealed class OnnxSession
                     if (v.Tensor.Numel > _model.Limits.MaxRuntimeTensorElements || v.Tensor.Rank > Math.Max(_model.Limits.MaxRank, 8))
                         throw new OnnxExecutionException(nodes[k].Location, $"output {j} has shape beyond the limits.");
                     values[outIds[j]] = v;
+                    recycler.Produced(v, nodes[k].OpType);
                 }
-                foreach (int id in _freeAfter[k]) values[id] = null;
+                foreach (int id in _freeAfter[k])
+                {
+                    recycler.Released(values[id]);
+                    values[id] = null;
+                }
             }
         }
 
@@ -158,6 +164,48 @@ public sealed class OnnxSession
             for (int i = 0; i < shape.Length; i++)
                 if (shape[i] is long d && d != v.Shape[i])
                     throw new OnnxExecutionException(loc, $"dim {i} must be {d}, got {v.Shape[i]}.");
+        }
+    }
+
+    /// <summary>
+    /// Gives the storage of intermediate values back to the engine's buffer pool once no live value refers
+    /// to it, so repeated runs reuse the same arrays instead of allocating (and faulting in) fresh ones.
+    /// Only storage first seen as the output of an operator that always allocates its result is recycled;
+    /// inputs, initializers and anything a kernel might keep (constants, views of weights) never are.
+    /// Views (Reshape, pass-through of a fused activation) share their storage and hold a reference each.
+    /// </summary>
+    private sealed class StorageRecycler
+    {
+        private static readonly HashSet<string> Allocating = new(StringComparer.Ordinal)
+        {
+            "Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip", "Sigmoid",
+            "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "Concat",
+        };
+        private readonly HashSet<Array> _protected = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Array, int> _live = new(ReferenceEqualityComparer.Instance);
+
+        public StorageRecycler(OnnxValue?[] initial)
+        {
+            foreach (var v in initial) if (v is not null) _protected.Add(v.Tensor.Storage);
+        }
+
+        public void Produced(OnnxValue v, string opType)
+        {
+            var st = v.Tensor.Storage;
+            if (_protected.Contains(st)) return;
+            if (_live.TryGetValue(st, out int c)) _live[st] = c + 1;
+            else if (Allocating.Contains(opType)) _live[st] = 1;
+            else _protected.Add(st); // unknown provenance: never recycle
+        }
+
+        public void Released(OnnxValue? v)
+        {
+            if (v is null) return;
+            var st = v.Tensor.Storage;
+            if (!_live.TryGetValue(st, out int c)) return;
+            if (c > 1) { _live[st] = c - 1; return; }
+            _live.Remove(st);
+            Tensors.Kernels.BufferPool.Return(st);
         }
     }
 }

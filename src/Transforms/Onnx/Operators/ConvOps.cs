@@ -81,7 +81,10 @@ internal static class ConvOps
 
     private static int[] Two(int[] v, int one) => v.Length == 1 ? [one, v[0]] : v;
 
-    private static OnnxKernel Conv(OnnxNode n)
+    private static OnnxKernel Conv(OnnxNode n) => Conv(n, float.NegativeInfinity, float.PositiveInfinity);
+
+    /// <summary>Conv whose output is clamped to [lo, hi] inside the engine's kernels (a fused Relu/Clip).</summary>
+    internal static OnnxKernel Conv(OnnxNode n, float lo, float hi)
     {
         var win = Window.Read(n);
         int groups = n.CheckRange("group", n.Int("group", 1), 1, int.MaxValue);
@@ -96,7 +99,10 @@ internal static class ConvOps
                 throw n.RunError($"only 1-D and 2-D convolutions are supported (X {x}, W {w}).");
             var kernel = w.Shape[2..].ToArray();
             var (s, d, begin, end) = win.Resolve(n, x.Shape[2..].ToArray(), kernel);
-            var y = F.Conv2d(To2d(x.Tensor), To2d(w.Tensor), b?.Tensor, Two(s, 1), Pads2d(begin, end), Two(d, 1), groups);
+            bool clamp = !float.IsNegativeInfinity(lo) || !float.IsPositiveInfinity(hi);
+            var y = clamp
+                ? F.Conv2dClamped(To2d(x.Tensor), To2d(w.Tensor), b?.Tensor, Two(s, 1), Pads2d(begin, end), Two(d, 1), groups, lo, hi)
+                : F.Conv2d(To2d(x.Tensor), To2d(w.Tensor), b?.Tensor, Two(s, 1), Pads2d(begin, end), Two(d, 1), groups);
             if (spatial == 1) y = y.Squeeze(2);
             return [new OnnxValue(y, x.ElementType)];
         };

@@ -1,0 +1,112 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace MLNetDeep.Tensors.Kernels;
+
+/// <summary>
+/// Float32 inference path of the depthwise forward: the same zero-padded phase planes as
+/// <see cref="DepthwiseConv"/>, but each output row is computed in vector registers (all KH·KW taps
+/// accumulated with FMA per 16-wide block, one store), without per-plane allocations or delegates.
+/// </summary>
+internal static unsafe class DepthwiseConvF32
+{
+    /// <summary>y[N, O, OH, OW] = depthwise conv(x, w) (+ bias), clamped to [lo, hi], float32.</summary>
+    public static void Forward(in ConvGeometry q, float[] x, int xOff, float[] w, int wOff, float[]? bias, int bOff, float[] y,
+        float lo = float.NegativeInfinity, float hi = float.PositiveInfinity)
+    {
+        var g = q;
+        int hq = q.OH + (q.KH - 1) * q.DH / q.SH, wq = q.OW + (q.KW - 1) * q.DW / q.SW;
+        int plane = hq * wq, size = q.SH * q.SW * plane;
+        int taps = q.KH * q.KW;
+        var tapOff = new int[taps];
+        for (int i = 0; i < q.KH; i++)
+            for (int j = 0; j < q.KW; j++)
+            {
+                int di = i * q.DH, dj = j * q.DW;
+                tapOff[i * q.KW + j] = ((di % q.SH) * q.SW + dj % q.SW) * plane + di / q.SH * wq + dj / q.SW;
+            }
+        long work = (long)q.N * q.O * q.P * taps;
+        int minChunk = work < 1 << 16 ? q.N * q.O : 1;
+        Parallelism.For(q.N * q.O, minChunk, (s, e) =>
+        {
+            float[] buf = BufferPool.Rent<float>(size + 32);
+            buf.AsSpan(0, size + 32).Clear(); // padding cells stay zero: every plane rewrites the same interior cells
+            fixed (float* pb = buf, px = x, pw = w, py = y, pbias = bias)
+            fixed (int* pt = tapOff)
+            {
+                Vector512<float>* wv = stackalloc Vector512<float>[taps];
+                var clamp = new Clamp(lo, hi);
+                float* tmp = stackalloc float[16];
+                int loaded = -1;
+                for (int pl = s; pl < e; pl++)
+                {
+                    int n = pl / g.O, o = pl % g.O, src = n * g.C + o / g.Og;
+                    if (src != loaded) { Scatter(g, wq, hq, plane, px + xOff + (long)src * g.H * g.W, pb); loaded = src; }
+                    float* wo = pw + wOff + (long)o * taps;
+                    for (int t = 0; t < taps; t++) wv[t] = Vector512.Create(wo[t]);
+                    var b0 = Vector512.Create(pbias != null ? pbias[bOff + o] : 0f);
+                    float* yp = py + (long)pl * g.P;
+                    for (int oh = 0; oh < g.OH; oh++)
+                    {
+                        float* row = pb + oh * wq;
+                        float* yr = yp + oh * g.OW;
+                        int ow = 0;
+                        for (; ow + 16 <= g.OW; ow += 16) Vector512.Store(clamp.Of(Row(row + ow, pt, wv, taps, b0)), yr + ow);
+                        // A full-width store spilling into the next rows of this plane is fine: those are written later.
+                        if (ow < g.OW && oh * g.OW + ow + 16 <= g.P) Vector512.Store(clamp.Of(Row(row + ow, pt, wv, taps, b0)), yr + ow);
+                        else if (ow < g.OW)
+                        {
+                            Vector512.Store(clamp.Of(Row(row + ow, pt, wv, taps, b0)), tmp);
+                            for (int k = 0; ow + k < g.OW; k++) yr[ow + k] = tmp[k];
+                        }
+                    }
+                }
+            }
+            BufferPool.Return(buf);
+        });
+    }
+
+    private readonly struct Clamp(float lo, float hi)
+    {
+        private readonly bool _lo = !float.IsNegativeInfinity(lo), _hi = !float.IsPositiveInfinity(hi);
+        private readonly Vector512<float> _vlo = Vector512.Create(lo), _vhi = Vector512.Create(hi);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Of(Vector512<float> v)
+        {
+            if (_lo) v = Vector512.Max(v, _vlo);
+            if (_hi) v = Vector512.Min(v, _vhi);
+            return v;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row(float* at, int* tapOff, Vector512<float>* wv, int taps, Vector512<float> acc)
+    {
+        for (int t = 0; t < taps; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(at + tapOff[t]), wv[t], acc);
+        return acc;
+    }
+
+    /// <summary>Copies one H×W input plane into the interior of SH·SW zero-padded phase planes (hq × wq each).</summary>
+    private static void Scatter(in ConvGeometry q, int wq, int hq, int plane, float* x, float* buf)
+    {
+        for (int h = 0; h < q.H; h++)
+        {
+            int ph = h + q.PT, r = ph / q.SH;
+            if (r >= hq) break;
+            int a = ph % q.SH;
+            float* xr = x + h * q.W;
+            for (int b = 0; b < q.SW; b++)
+            {
+                int w0 = ((b - q.PL) % q.SW + q.SW) % q.SW;
+                if (w0 >= q.W) continue;
+                int c0 = (w0 + q.PL) / q.SW;
+                if (c0 >= wq) continue;
+                int count = Math.Min((q.W - w0 + q.SW - 1) / q.SW, wq - c0);
+                float* d = buf + (a * q.SW + b) * plane + r * wq + c0;
+                if (q.SW == 1) Buffer.MemoryCopy(xr + w0, d, count * 4L, count * 4L);
+                else for (int k = 0; k < count; k++) d[k] = xr[w0 + k * q.SW];
+            }
+        }
+    }
+}
