@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace MLNetDeep.Tensors.Kernels;
@@ -13,8 +14,8 @@ namespace MLNetDeep.Tensors.Kernels;
 internal static class ConvKernels
 {
     /// <summary>
-    /// y[N, O, OH, OW] = conv(x, w) (+ bias per output channel), clamped to [lo, hi] (the clamp is honoured by
-    /// the float32 path only; callers pass it for float32 alone, see <c>F.Conv2dClamped</c>).
+    /// y[N, O, OH, OW] = conv(x, w) (+ bias per output channel), clamped to [lo, hi]. The AVX-512 float32 path
+    /// fuses the clamp into its epilogues; the portable path applies it in one pass after the convolution.
     /// </summary>
     public static void Forward<T>(in ConvGeometry q, T[] x, int xOff, T[] w, int wOff, T[]? bias, int bOff, T[] y,
         float lo = float.NegativeInfinity, float hi = float.PositiveInfinity)
@@ -25,6 +26,19 @@ internal static class ConvKernels
             ForwardF32(q, Unsafe.As<float[]>(x), xOff, Unsafe.As<float[]>(w), wOff, Unsafe.As<float[]?>(bias), bOff, Unsafe.As<float[]>(y), lo, hi);
             return;
         }
+        ForwardUnfused(q, x, xOff, w, wOff, bias, bOff, y);
+        if (!float.IsNegativeInfinity(lo) || !float.IsPositiveInfinity(hi))
+        {
+            var span = y.AsSpan(0, q.N * q.O * q.P);
+            if (!float.IsNegativeInfinity(lo)) TensorPrimitives.Max(span, T.CreateTruncating(lo), span);
+            if (!float.IsPositiveInfinity(hi)) TensorPrimitives.Min(span, T.CreateTruncating(hi), span);
+        }
+    }
+
+    /// <summary>The portable forward (any element type, no fused epilogue): bias fill, then GEMM accumulation.</summary>
+    private static void ForwardUnfused<T>(in ConvGeometry q, T[] x, int xOff, T[] w, int wOff, T[]? bias, int bOff, T[] y)
+        where T : unmanaged, INumber<T>
+    {
         if (q.IsDepthwise)
         {
             DepthwiseConv.Forward(q, x, xOff, w, wOff, bias, bOff, y);
