@@ -10,7 +10,6 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["gru-train"] = GruTrainSuite.Run,
     ["attention"] = AttentionSuite.Run,
     ["onnx-infer"] = OnnxInferSuite.Run,
-    ["conv-train"] = ConvTrainSuite.Run,
     ["stream-vocab"] = StreamVocabSuite.Run,
 };
 
