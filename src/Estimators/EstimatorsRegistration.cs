@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MLNetDeep.Estimators.Sequence;
 using MLNetDeep.Estimators.Text;
 using MLNetDeep.Persistence;
 
@@ -14,6 +15,8 @@ public static class EstimatorsRegistration
     {
         if (Interlocked.Exchange(ref _done, 1) == 1) return;
         ComponentRegistry.Register(TextClassificationTransformer.ComponentName, TextClassificationTransformer.Load);
+        ComponentRegistry.Register(SequenceClassificationTransformer.ComponentName, SequenceClassificationTransformer.Load);
+        ComponentRegistry.Register(NextWordPredictionTransformer.ComponentName, NextWordPredictionTransformer.Load);
     }
 
 #pragma warning disable CA2255 // a library module initializer is the point here: loaders exist as soon as the assembly is loaded

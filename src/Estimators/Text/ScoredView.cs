@@ -3,18 +3,34 @@ using MLNetDeep.Data;
 
 namespace MLNetDeep.Estimators.Text;
 
-/// <summary>The output of a <see cref="TextClassificationTransformer"/>: reads ahead a batch of rows and scores them in one forward pass.</summary>
-internal sealed class ScoredView(TextClassificationTransformer model, IDataView source, DataViewSchema schema) : BatchScoredView(source, schema)
+/// <summary>A transformer that scores token-id rows in batches: Score (a probability vector) and PredictedLabel (its arg-max key).</summary>
+internal interface ITokenRowScorer
+{
+    /// <summary>Input Vector&lt;Key&gt; column.</summary>
+    string TokensColumnName { get; }
+
+    /// <summary>Output probabilities column.</summary>
+    string ScoreColumnName { get; }
+
+    /// <summary>Output arg-max key column.</summary>
+    string PredictedLabelColumnName { get; }
+
+    /// <summary>Probabilities per row.</summary>
+    float[][] Score(IReadOnlyList<uint[]> rows);
+}
+
+/// <summary>The output of an <see cref="ITokenRowScorer"/> (e.g. <see cref="TextClassificationTransformer"/>): reads ahead a batch of rows and scores them in one forward pass.</summary>
+internal sealed class ScoredView(ITokenRowScorer model, IDataView source, DataViewSchema schema) : BatchScoredView(source, schema)
 {
     protected override BatchScoringCursor CreateCursor(DataViewRowCursor inner, DataViewSchema schema) => new Cursor(model, inner, schema);
 
     private sealed class Cursor : BatchScoringCursor
     {
-        private readonly TextClassificationTransformer _model;
+        private readonly ITokenRowScorer _model;
         private readonly int _tokens, _score, _predicted;
         private float[][] _scores = [];
 
-        public Cursor(TextClassificationTransformer model, DataViewRowCursor inner, DataViewSchema schema)
+        public Cursor(ITokenRowScorer model, DataViewRowCursor inner, DataViewSchema schema)
             : base(inner, schema, TextClassificationTransformer.ScoringBatchSize)
         {
             _model = model;

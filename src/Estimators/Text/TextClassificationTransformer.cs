@@ -10,7 +10,7 @@ namespace MLNetDeep.Estimators.Text;
 /// names). Rows are scored in batches of <see cref="ScoringBatchSize"/> as a cursor moves, for throughput.
 /// Immutable and thread-safe.
 /// </summary>
-public sealed class TextClassificationTransformer : ITransformer, IOnnxExportable
+public sealed class TextClassificationTransformer : ITransformer, IOnnxExportable, ITokenRowScorer
 {
     /// <inheritdoc/>
     public IReadOnlyList<string> OnnxInputColumnNames => [TokensColumnName];

@@ -1,0 +1,85 @@
+using MLNetDeep.Data;
+
+namespace MLNetDeep.Estimators.Sequence;
+
+/// <summary>
+/// Trains a next-word language model: every word of every sentence (a Vector&lt;Key&gt; row) with at
+/// least one word before it becomes an example whose input is the previous
+/// <see cref="NextWordPredictorOptions.ContextSize"/> words; the network (embedding → LSTM/GRU → last
+/// state → Linear over the vocabulary) is trained with Adam and cross-entropy.
+/// </summary>
+public sealed class NextWordPredictionTrainer : IEstimator<NextWordPredictionTransformer>
+{
+    private const string Component = NextWordPredictionTransformer.ComponentName;
+    private readonly DeepContext _context;
+    private readonly NextWordPredictorOptions _options;
+
+    /// <summary>Creates the trainer (use <c>ctx.Text.Trainers.NextWordPredictor</c>).</summary>
+    public NextWordPredictionTrainer(DeepContext context, NextWordPredictorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>Receives train and validation metrics after each epoch when Fit is given validation data.</summary>
+    public IProgress<NextWordEpochMetrics>? EpochMetrics { get; set; }
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var tokens = TokensColumn(inputSchema);
+        return SequenceClassificationTransformer.OutputSchema(inputSchema, _options.TokensColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName,
+            (int)((KeyDataViewType)((VectorDataViewType)tokens.Type).ItemType).Count, tokens.KeyValues, Component);
+    }
+
+    private DataViewSchema.Column TokensColumn(DataViewSchema schema)
+    {
+        var tokens = schema.GetColumnOrNull(_options.TokensColumnName)
+            ?? throw new SchemaMismatchException(_options.TokensColumnName, $"{Component}: tokens column '{_options.TokensColumnName}' not found; the schema has {schema.Describe()}.");
+        if (tokens.Type is not VectorDataViewType { ItemType: KeyDataViewType })
+            throw new SchemaMismatchException(tokens.Name, $"{Component}: tokens column '{tokens.Name}' must be Vector<Key> (tokenize, then MapValueToKey), got {tokens.Type}.");
+        return tokens;
+    }
+
+    /// <inheritdoc/>
+    public NextWordPredictionTransformer Fit(IDataView input) => Fit(input, null);
+
+    /// <summary>Trains, reporting validation loss (and <see cref="EpochMetrics"/>) at each epoch end when <paramref name="validationData"/> is given.</summary>
+    public NextWordPredictionTransformer Fit(IDataView input, IDataView? validationData)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        var tokens = TokensColumn(input.Schema);
+        int vocab = (int)((KeyDataViewType)((VectorDataViewType)tokens.Type).ItemType).Count;
+        if (vocab < 2) throw new SchemaMismatchException(tokens.Name, $"{Component}: tokens column '{tokens.Name}' has {vocab} key(s); a language model needs at least 2.");
+        int seed = o.Seed ?? _context.NextSeed();
+        var net = o.CreateNetwork(vocab, vocab, seed);
+        var names = tokens.KeyValues;
+        if (o.InitialEmbeddings is not null)
+        {
+            if (names is null) throw new SchemaMismatchException(tokens.Name, $"{Component}: InitialEmbeddings needs the key values (words) of '{tokens.Name}'.");
+            int found = o.InitialEmbeddings.CopyInto(net.Embedding.Weight, names);
+            _context.WriteLog(Component, $"initial embeddings: {found} of {names.Count} words found");
+        }
+        var train = LanguageModelExamples.FromSentences(LanguageModelExamples.Sentences(input, tokens.Name, Component), o.ContextSize);
+        List<SequenceExample>? valid = null;
+        if (validationData is not null)
+        {
+            TokensColumn(validationData.Schema);
+            valid = LanguageModelExamples.FromSentences(LanguageModelExamples.Sentences(validationData, o.TokensColumnName, Component), o.ContextSize);
+        }
+        var trainSample = train.Count <= 5000 ? train : new Random(seed).GetItems(train.ToArray(), 5000).ToList();
+        SequenceTrainingLoop.Run(_context, Component, net, o, train, seed, null,
+            () => valid is null ? null : SequenceTrainingLoop.Loss(net, valid, o.TokensColumnName),
+            epoch =>
+            {
+                if (valid is not null && EpochMetrics is not null)
+                    EpochMetrics.Report(new NextWordEpochMetrics(epoch, LanguageModelMetrics.Of(net, trainSample, o.TokensColumnName), LanguageModelMetrics.Of(net, valid, o.TokensColumnName)));
+            });
+        return new NextWordPredictionTransformer(net, o.TokensColumnName, o.ScoreColumnName, o.PredictedLabelColumnName, names, o.ContextSize);
+    }
+}

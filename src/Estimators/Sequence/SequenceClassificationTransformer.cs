@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using MLNetDeep.Data;
+using MLNetDeep.Estimators.Text;
+using MLNetDeep.Persistence;
+using MLNetDeep.Tensors;
+
+namespace MLNetDeep.Estimators.Sequence;
+
+/// <summary>
+/// A trained sequence classifier: adds Score (class probabilities) and PredictedLabel (a Key with the
+/// label's names). Rows are scored in batches as a cursor moves. Immutable and thread-safe.
+/// </summary>
+public sealed class SequenceClassificationTransformer : ITransformer, IOnnxExportable, ITokenRowScorer
+{
+    /// <summary>Registry name of this component.</summary>
+    public const string ComponentName = "SequenceClassifier";
+
+    /// <summary>Creates the transformer around a trained network.</summary>
+    public SequenceClassificationTransformer(SequenceNetwork network, string tokensColumnName, string scoreColumnName, string predictedLabelColumnName, IReadOnlyList<string>? labelNames)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (labelNames is not null && labelNames.Count != network.Outputs)
+            throw new ArgumentException($"{labelNames.Count} label names for {network.Outputs} classes.", nameof(labelNames));
+        Network = network;
+        TokensColumnName = tokensColumnName;
+        ScoreColumnName = scoreColumnName;
+        PredictedLabelColumnName = predictedLabelColumnName;
+        LabelNames = labelNames is null ? null : [.. labelNames];
+    }
+
+    /// <summary>The trained network.</summary>
+    public SequenceNetwork Network { get; }
+
+    /// <summary>Input token-id column.</summary>
+    public string TokensColumnName { get; }
+
+    /// <summary>Output probabilities column.</summary>
+    public string ScoreColumnName { get; }
+
+    /// <summary>Output predicted-class column.</summary>
+    public string PredictedLabelColumnName { get; }
+
+    /// <summary>Class names (the label's key values), or null.</summary>
+    public IReadOnlyList<string>? LabelNames { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OnnxInputColumnNames => [TokensColumnName];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OnnxOutputColumnNames => [ScoreColumnName, PredictedLabelColumnName];
+
+    /// <inheritdoc/>
+    public Tensors.Nn.Module OnnxNetwork => Network;
+
+    internal static DataViewSchema OutputSchema(DataViewSchema input, string tokens, string score, string predicted, int classes, IReadOnlyList<string>? names, string component)
+    {
+        var column = input.GetColumnOrNull(tokens)
+            ?? throw new SchemaMismatchException(tokens, $"{component}: tokens column '{tokens}' not found; the schema has {input.Describe()}.");
+        if (column.Type is not VectorDataViewType { ItemType: KeyDataViewType })
+            throw new SchemaMismatchException(tokens, $"{component}: tokens column '{tokens}' must be Vector<Key> (tokenize, then MapValueToKey), got {column.Type}.");
+        return input.With([
+            (score, new VectorDataViewType(NumberDataViewType.Single, classes), null),
+            (predicted, new KeyDataViewType((ulong)classes), names),
+        ]);
+    }
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return OutputSchema(inputSchema, TokensColumnName, ScoreColumnName, PredictedLabelColumnName, Network.Outputs, LabelNames, ComponentName);
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new ScoredView(this, input, GetOutputSchema(input.Schema));
+    }
+
+    /// <summary>Probabilities [rows][classes]; an empty token list is an <see cref="ArgumentException"/>.</summary>
+    public float[][] Score(IReadOnlyList<uint[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return SequenceScoring.Score(Network, rows, TokensColumnName);
+    }
+
+    /// <summary>Accuracy, macro-F1 and the confusion matrix of scored data (the output of <see cref="Transform"/>) against a Key label column.</summary>
+    public SequenceClassificationMetrics Evaluate(IDataView scored, string labelColumnName = "Label")
+    {
+        ArgumentNullException.ThrowIfNull(scored);
+        return SequenceClassificationMetrics.Compute(scored, labelColumnName, PredictedLabelColumnName, Network.Outputs);
+    }
+
+    /// <inheritdoc/>
+    public void Save(ModelSaveContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.SetComponent(ComponentName, 1);
+        context.Options["tokensColumn"] = TokensColumnName;
+        context.Options["scoreColumn"] = ScoreColumnName;
+        context.Options["predictedLabelColumn"] = PredictedLabelColumnName;
+        if (LabelNames is not null) context.Options["labelNames"] = new JsonArray(LabelNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
+        SequenceNetworkPersistence.Save(context, Network);
+    }
+
+    internal static SequenceClassificationTransformer Load(ModelLoadContext c)
+    {
+        c.RequireVersion(1);
+        var net = SequenceNetworkPersistence.Load(c);
+        string[]? names = c.Has("labelNames") ? c.GetStringArray("labelNames") : null;
+        return new SequenceClassificationTransformer(net, c.GetString("tokensColumn"), c.GetString("scoreColumn"), c.GetString("predictedLabelColumn"), names);
+    }
+}
