@@ -9,33 +9,11 @@ namespace MLNetDeep.Cli.Verbs;
 /// <summary><c>train text-classifier</c> and <c>evaluate text-classifier</c>: delimited files with a label and a text field.</summary>
 public sealed class TextClassifierVerbs : IVerbGroup
 {
-    private sealed class DataOptions
-    {
-        public Option<FileInfo> Data { get; } = new("--data", "-d") { Description = "Delimited text file (TSV by default) with one example per line.", Required = true };
-        public Option<int> LabelField { get; } = new("--label-field") { Description = "Zero-based field index of the label (any text; classes are learned from the data).", DefaultValueFactory = _ => 0 };
-        public Option<int> TextField { get; } = new("--text-field") { Description = "Zero-based field index of the text.", DefaultValueFactory = _ => 1 };
-        public Option<char> Separator { get; } = new("--separator") { Description = "Field separator character (use ',' for CSV).", DefaultValueFactory = _ => '\t' };
-        public Option<bool> HasHeader { get; } = new("--has-header") { Description = "The first line is a header and is skipped." };
-
-        public void AddTo(Command c)
-        {
-            c.Add(Data);
-            c.Add(LabelField);
-            c.Add(TextField);
-            c.Add(Separator);
-            c.Add(HasHeader);
-        }
-
-        public IDataView Load(DeepContext ctx, ParseResult r) => ctx.Data.LoadFromTextFile(r.GetValue(Data)!.FullName,
-            [new TextLoaderColumn("Label", DataKind.String, r.GetValue(LabelField)), new TextLoaderColumn("Text", DataKind.String, r.GetValue(TextField))],
-            new TextLoaderOptions { Separators = [r.GetValue(Separator)], HasHeader = r.GetValue(HasHeader) });
-    }
-
     /// <inheritdoc/>
     public void Register(RootCommand root)
     {
         ArgumentNullException.ThrowIfNull(root);
-        var data = new DataOptions();
+        var data = new LabelledTextFileOptions();
         var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model (.zip); written atomically.", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Number of passes over the training data (NumberOfEpochs).", DefaultValueFactory = _ => TextClassifierOptions.Defaults.NumberOfEpochs };
         var batch = new Option<int>("--batch-size") { Description = "Examples per optimizer step (BatchSize).", DefaultValueFactory = _ => TextClassifierOptions.Defaults.BatchSize };
@@ -78,7 +56,7 @@ public sealed class TextClassifierVerbs : IVerbGroup
         });
         VerbGroups.Verb(root, "train").Add(train);
 
-        var evalData = new DataOptions();
+        var evalData = new LabelledTextFileOptions();
         var model = new Option<FileInfo>("--model", "-m") { Description = "A model written by 'train text-classifier'.", Required = true };
         var evaluate = new Command("text-classifier", "Accuracy and log-loss of a text classifier on labelled data.");
         evalData.AddTo(evaluate);

@@ -20,6 +20,7 @@ public static class VerbGroups
     [
         new ModelVerbs(),
         new TextClassifierVerbs(),
+        new SequenceVerbs(),
         new OnnxVerbs(),
         new OnnxExportVerbs(),
     ];

@@ -108,10 +108,14 @@ public sealed class NextWordPredictionTransformer : ITransformer, IOnnxExportabl
     }
 
     /// <summary>The <paramref name="k"/> most probable next words after <paramref name="context"/>, most probable first.</summary>
-    public IReadOnlyList<WordProbability> PredictNext(IReadOnlyList<string> context, int k = 5)
+    public IReadOnlyList<WordProbability> PredictNext(IReadOnlyList<string> context, int k = 5) => PredictNextFromKeys(Keys(context), k);
+
+    /// <summary>The <paramref name="k"/> most probable next words after a context of keys (e.g. from the pipeline's featurizer).</summary>
+    public IReadOnlyList<WordProbability> PredictNextFromKeys(uint[] contextKeys, int k = 5)
     {
+        ArgumentNullException.ThrowIfNull(contextKeys);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        var p = Score([Keys(context)])[0];
+        var p = Score([contextKeys])[0];
         return Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).Take(k)
             .Select(i => new WordProbability(WordOf((uint)(i + 1)), (uint)(i + 1), p[i])).ToList();
     }
@@ -121,11 +125,17 @@ public sealed class NextWordPredictionTransformer : ITransformer, IOnnxExportabl
     /// softmax(log p / <paramref name="temperature"/>) (temperature 0: always the most probable word);
     /// stops after <paramref name="stopWord"/> when given. Same seed, same text.
     /// </summary>
-    public IReadOnlyList<string> Generate(IReadOnlyList<string> prompt, int maxWords, double temperature = 1, int seed = 0, string? stopWord = null)
+    public IReadOnlyList<string> Generate(IReadOnlyList<string> prompt, int maxWords, double temperature = 1, int seed = 0, string? stopWord = null) =>
+        GenerateFromKeys(Keys(prompt), maxWords, temperature, seed, stopWord);
+
+    /// <summary>As the word overload, from a prompt of keys (e.g. from the pipeline's featurizer).</summary>
+    public IReadOnlyList<string> GenerateFromKeys(uint[] promptKeys, int maxWords, double temperature = 1, int seed = 0, string? stopWord = null)
     {
+        ArgumentNullException.ThrowIfNull(promptKeys);
         ArgumentOutOfRangeException.ThrowIfNegative(maxWords);
         if (!(temperature >= 0) || double.IsInfinity(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "Must be finite and non-negative.");
-        var keys = Keys(prompt).ToList();
+        if (promptKeys.Length == 0) throw new ArgumentException("The prompt is empty; give at least one word.", nameof(promptKeys));
+        var keys = promptKeys.ToList();
         var words = new List<string>();
         var random = new Random(seed);
         for (int n = 0; n < maxWords; n++)
