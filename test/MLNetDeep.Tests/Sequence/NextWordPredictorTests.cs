@@ -55,6 +55,8 @@ public class NextWordPredictorTests
         Assert.That(lm.Score([[a, b, c]])[0], Is.EqualTo(lm.Score([[b, c]])[0]));
         Assert.That(lm.Score([[a, b, c]])[0], Is.Not.EqualTo(lm.Score([[c]])[0]));
         Assert.That(lm.KeyOf("never-seen"), Is.EqualTo(lm.KeyOf("<unk>")).And.Not.EqualTo(0u));
+        var full = Fit(ctx, new NextWordPredictorOptions { ContextSize = 0, EmbeddingDimension = 4, HiddenSize = 4, NumberOfEpochs = 1, Seed = 1 }).LastTransformer!;
+        Assert.That(full.Score([[a, b, c]])[0], Is.Not.EqualTo(full.Score([[b, c]])[0]), "ContextSize 0 reads the whole prefix");
     }
 
     [Test]
