@@ -12,6 +12,7 @@ public class SequenceCliTests
         string dir = Path.Combine(Path.GetTempPath(), "mlnd-seq-cli-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         var stdout = Console.Out;
+        var ansi = Spectre.Console.AnsiConsole.Console; // created once per process: point it at our writer, whoever used it first
         try
         {
             string data = Path.Combine(dir, "train.tsv"), model = Path.Combine(dir, "cls.zip"), sentences = Path.Combine(dir, "lines.txt"), lm = Path.Combine(dir, "lm.zip");
@@ -20,6 +21,7 @@ public class SequenceCliTests
             File.WriteAllLines(sentences, Enumerable.Range(0, 120).Select(i => string.Join(' ', Enumerable.Range(i % 6, 3 + i % 5).Select(k => cycle[k % 6]))));
             var output = new StringWriter();
             Console.SetOut(output);
+            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(output) });
             Assert.That(MLNetDeep.Cli.Program.Main(["text", "classify", "train", "--data", data, "--output", model, "--epochs", "6", "--cell", "Lstm", "--pooling", "Mean",
                 "--embedding-dimension", "16", "--hidden-size", "16", "--learning-rate", "0.01"]), Is.EqualTo(0));
             Assert.That(MLNetDeep.Cli.Program.Main(["text", "classify", "predict", "--model", model, "--text", "rain storm forecast wind", "oven recipe salt"]), Is.EqualTo(0));
@@ -38,6 +40,7 @@ public class SequenceCliTests
         finally
         {
             Console.SetOut(stdout);
+            Spectre.Console.AnsiConsole.Console = ansi;
             Directory.Delete(dir, recursive: true);
         }
     }
