@@ -1,4 +1,5 @@
 using MLNetDeep.Data;
+using MLNetDeep.Estimators.Text;
 
 namespace MLNetDeep.Estimators.Sequence;
 
@@ -25,10 +26,7 @@ internal static class LanguageModelExamples
     /// <summary>The token rows of <paramref name="column"/> in <paramref name="data"/>.</summary>
     public static IEnumerable<uint[]> Sentences(IDataView data, string column, string component)
     {
-        var c = data.Schema.GetColumnOrNull(column)
-            ?? throw new SchemaMismatchException(column, $"{component}: tokens column '{column}' not found; the schema has {data.Schema.Describe()}.");
-        if (c.Type is not VectorDataViewType { ItemType: KeyDataViewType })
-            throw new SchemaMismatchException(column, $"{component}: tokens column '{column}' must be Vector<Key> (tokenize, then MapValueToKey), got {c.Type}.");
+        var c = TokenColumns.Tokens(data.Schema, column, component);
         using var cursor = data.GetRowCursor([c]);
         while (cursor.MoveNext()) yield return cursor.GetValue<uint[]>(c);
     }

@@ -1,4 +1,5 @@
 using MLNetDeep.Data;
+using MLNetDeep.Estimators.Text;
 
 namespace MLNetDeep.Estimators.Sequence;
 
@@ -33,17 +34,10 @@ public sealed class NextWordPredictionTrainer : IEstimator<NextWordPredictionTra
         ArgumentNullException.ThrowIfNull(inputSchema);
         var tokens = TokensColumn(inputSchema);
         return SequenceClassificationTransformer.OutputSchema(inputSchema, _options.TokensColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName,
-            (int)((KeyDataViewType)((VectorDataViewType)tokens.Type).ItemType).Count, tokens.KeyValues, Component);
+            TokenColumns.KeyCount(tokens), tokens.KeyValues, Component);
     }
 
-    private DataViewSchema.Column TokensColumn(DataViewSchema schema)
-    {
-        var tokens = schema.GetColumnOrNull(_options.TokensColumnName)
-            ?? throw new SchemaMismatchException(_options.TokensColumnName, $"{Component}: tokens column '{_options.TokensColumnName}' not found; the schema has {schema.Describe()}.");
-        if (tokens.Type is not VectorDataViewType { ItemType: KeyDataViewType })
-            throw new SchemaMismatchException(tokens.Name, $"{Component}: tokens column '{tokens.Name}' must be Vector<Key> (tokenize, then MapValueToKey), got {tokens.Type}.");
-        return tokens;
-    }
+    private DataViewSchema.Column TokensColumn(DataViewSchema schema) => TokenColumns.Tokens(schema, _options.TokensColumnName, Component);
 
     /// <inheritdoc/>
     public NextWordPredictionTransformer Fit(IDataView input) => Fit(input, null);
@@ -54,7 +48,7 @@ public sealed class NextWordPredictionTrainer : IEstimator<NextWordPredictionTra
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
         var tokens = TokensColumn(input.Schema);
-        int vocab = (int)((KeyDataViewType)((VectorDataViewType)tokens.Type).ItemType).Count;
+        int vocab = TokenColumns.KeyCount(tokens);
         if (vocab < 2) throw new SchemaMismatchException(tokens.Name, $"{Component}: tokens column '{tokens.Name}' has {vocab} key(s); a language model needs at least 2.");
         int seed = o.Seed ?? _context.NextSeed();
         var net = o.CreateNetwork(vocab, vocab, seed);

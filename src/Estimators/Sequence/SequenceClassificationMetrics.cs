@@ -11,10 +11,7 @@ public sealed record SequenceClassificationMetrics(double Accuracy, double Macro
 {
     internal static SequenceClassificationMetrics Compute(IDataView scored, string labelColumn, string predictedColumn, int classes)
     {
-        var label = scored.Schema.GetColumnOrNull(labelColumn)
-            ?? throw new SchemaMismatchException(labelColumn, $"SequenceClassifier: label column '{labelColumn}' not found; the schema has {scored.Schema.Describe()}.");
-        if (label.Type is not KeyDataViewType)
-            throw new SchemaMismatchException(labelColumn, $"SequenceClassifier: label column '{labelColumn}' must be a Key, got {label.Type}.");
+        var label = Text.TokenColumns.Label(scored.Schema, labelColumn, "SequenceClassifier");
         var predicted = scored.Schema[predictedColumn];
         var confusion = new long[classes][];
         for (int i = 0; i < classes; i++) confusion[i] = new long[classes];

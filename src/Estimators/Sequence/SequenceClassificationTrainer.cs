@@ -1,4 +1,5 @@
 using MLNetDeep.Data;
+using MLNetDeep.Estimators.Text;
 using MLNetDeep.Tensors;
 
 namespace MLNetDeep.Estimators.Sequence;
@@ -33,19 +34,8 @@ public sealed class SequenceClassificationTrainer : IEstimator<SequenceClassific
             (int)((KeyDataViewType)label.Type).Count, label.KeyValues, Component);
     }
 
-    private (DataViewSchema.Column Label, DataViewSchema.Column Tokens) CheckInput(DataViewSchema schema)
-    {
-        var o = _options;
-        var label = schema.GetColumnOrNull(o.LabelColumnName)
-            ?? throw new SchemaMismatchException(o.LabelColumnName, $"{Component}: label column '{o.LabelColumnName}' not found; the schema has {schema.Describe()}.");
-        if (label.Type is not KeyDataViewType)
-            throw new SchemaMismatchException(label.Name, $"{Component}: label column '{label.Name}' must be a Key (apply MapValueToKey), got {label.Type}.");
-        var tokens = schema.GetColumnOrNull(o.TokensColumnName)
-            ?? throw new SchemaMismatchException(o.TokensColumnName, $"{Component}: tokens column '{o.TokensColumnName}' not found; the schema has {schema.Describe()}.");
-        if (tokens.Type is not VectorDataViewType { ItemType: KeyDataViewType })
-            throw new SchemaMismatchException(tokens.Name, $"{Component}: tokens column '{tokens.Name}' must be Vector<Key> (tokenize, then MapValueToKey), got {tokens.Type}.");
-        return (label, tokens);
-    }
+    private (DataViewSchema.Column Label, DataViewSchema.Column Tokens) CheckInput(DataViewSchema schema) =>
+        (TokenColumns.Label(schema, _options.LabelColumnName, Component), TokenColumns.Tokens(schema, _options.TokensColumnName, Component));
 
     /// <inheritdoc/>
     public SequenceClassificationTransformer Fit(IDataView input) => Fit(input, null);
@@ -57,7 +47,7 @@ public sealed class SequenceClassificationTrainer : IEstimator<SequenceClassific
         var o = _options;
         var (label, tokens) = CheckInput(input.Schema);
         int classes = (int)((KeyDataViewType)label.Type).Count;
-        int vocab = (int)((KeyDataViewType)((VectorDataViewType)tokens.Type).ItemType).Count;
+        int vocab = TokenColumns.KeyCount(tokens);
         if (classes < 2) throw new SchemaMismatchException(label.Name, $"{Component}: label column '{label.Name}' has {classes} class(es); at least 2 are needed.");
         if (vocab < 1) throw new SchemaMismatchException(tokens.Name, $"{Component}: tokens column '{tokens.Name}' has an empty vocabulary.");
         if (o.ClassWeights is not null && o.ClassWeights.Count != classes)

@@ -54,10 +54,7 @@ public sealed class SequenceClassificationTransformer : ITransformer, IOnnxExpor
 
     internal static DataViewSchema OutputSchema(DataViewSchema input, string tokens, string score, string predicted, int classes, IReadOnlyList<string>? names, string component)
     {
-        var column = input.GetColumnOrNull(tokens)
-            ?? throw new SchemaMismatchException(tokens, $"{component}: tokens column '{tokens}' not found; the schema has {input.Describe()}.");
-        if (column.Type is not VectorDataViewType { ItemType: KeyDataViewType })
-            throw new SchemaMismatchException(tokens, $"{component}: tokens column '{tokens}' must be Vector<Key> (tokenize, then MapValueToKey), got {column.Type}.");
+        TokenColumns.Tokens(input, tokens, component);
         return input.With([
             (score, new VectorDataViewType(NumberDataViewType.Single, classes), null),
             (predicted, new KeyDataViewType((ulong)classes), names),

@@ -34,18 +34,8 @@ public sealed class TextClassificationTrainer : IEstimator<TextClassificationTra
             (int)((KeyDataViewType)label.Type).Count, label.KeyValues);
     }
 
-    internal static (DataViewSchema.Column Label, DataViewSchema.Column Tokens) CheckInput(DataViewSchema schema, TextClassifierOptions o)
-    {
-        var label = schema.GetColumnOrNull(o.LabelColumnName)
-            ?? throw new SchemaMismatchException(o.LabelColumnName, $"TextClassifier: label column '{o.LabelColumnName}' not found; the schema has {schema.Describe()}.");
-        if (label.Type is not KeyDataViewType)
-            throw new SchemaMismatchException(label.Name, $"TextClassifier: label column '{label.Name}' must be a Key (apply MapValueToKey), got {label.Type}.");
-        var tokens = schema.GetColumnOrNull(o.TokensColumnName)
-            ?? throw new SchemaMismatchException(o.TokensColumnName, $"TextClassifier: tokens column '{o.TokensColumnName}' not found; the schema has {schema.Describe()}.");
-        if (tokens.Type is not VectorDataViewType { ItemType: KeyDataViewType })
-            throw new SchemaMismatchException(tokens.Name, $"TextClassifier: tokens column '{tokens.Name}' must be Vector<Key> (tokenize, then MapValueToKey), got {tokens.Type}.");
-        return (label, tokens);
-    }
+    internal static (DataViewSchema.Column Label, DataViewSchema.Column Tokens) CheckInput(DataViewSchema schema, TextClassifierOptions o) =>
+        (TokenColumns.Label(schema, o.LabelColumnName, "TextClassifier"), TokenColumns.Tokens(schema, o.TokensColumnName, "TextClassifier"));
 
     /// <inheritdoc/>
     public TextClassificationTransformer Fit(IDataView input) => Fit(input, null);

@@ -65,10 +65,7 @@ public sealed class TextClassificationTransformer : ITransformer, IOnnxExportabl
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var tokens = inputSchema.GetColumnOrNull(TokensColumnName)
-            ?? throw new SchemaMismatchException(TokensColumnName, $"TextClassifier: tokens column '{TokensColumnName}' not found; the schema has {inputSchema.Describe()}.");
-        if (tokens.Type is not VectorDataViewType { ItemType: KeyDataViewType })
-            throw new SchemaMismatchException(tokens.Name, $"TextClassifier: tokens column '{tokens.Name}' must be Vector<Key>, got {tokens.Type}.");
+        TokenColumns.Tokens(inputSchema, TokensColumnName, "TextClassifier");
         return OutputSchema(inputSchema, ScoreColumnName, PredictedLabelColumnName, Network.Classes, LabelNames);
     }
 

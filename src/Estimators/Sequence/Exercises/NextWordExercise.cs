@@ -76,7 +76,7 @@ public static class NextWordExercise
         var train = featurizer.Transform(trainView);
         var valid = featurizer.Transform(validView);
         var tokens = train.Schema["Tokens"];
-        int vocab = (int)((KeyDataViewType)((VectorDataViewType)tokens.Type).ItemType).Count;
+        int vocab = Text.TokenColumns.KeyCount(tokens);
         var trainSentences = LanguageModelExamples.Sentences(train, "Tokens", "NextWordExercise").ToList();
         var validSentences = LanguageModelExamples.Sentences(valid, "Tokens", "NextWordExercise").ToList();
         var baselines = NgramBaselines.Fit(trainSentences, vocab);
