@@ -128,6 +128,30 @@ public class SequenceClassifierTests
     }
 
     [Test]
+    public void ReportsProgressAndValidationLoss_AndSameSeedSameModel()
+    {
+        float[] Train(List<TrainingProgress> reports)
+        {
+            var ctx = new DeepContext(seed: 3);
+            var featurize = Pipeline(ctx, new SequenceClassifierOptions()).Estimators.Take(3).Aggregate(new EstimatorChain<ITransformer>(), (c, e) => c.Append(e)).Fit(PipelineTestData.View(ctx, 80));
+            var trainer = ctx.Text.Trainers.SequenceClassifier(new SequenceClassifierOptions { NumberOfEpochs = 2, BatchSize = 16, ProgressInterval = 2, Dropout = 0.2, EmbeddingDimension = 8, HiddenSize = 8, Seed = 5, Progress = new SyncProgress(reports.Add) });
+            var model = trainer.Fit(featurize.Transform(PipelineTestData.View(ctx, 80)), featurize.Transform(PipelineTestData.View(ctx, 30, seed: 4)));
+            return model.Score([[1, 2, 3]])[0];
+        }
+        var first = new List<TrainingProgress>();
+        var scores = Train(first);
+        Assert.That(first.Where(r => r.IsEpochEnd).Select(r => r.Epoch), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(first.Where(r => r.IsEpochEnd).All(r => r.ValidationLoss is > 0), Is.True);
+        Assert.That(first.Any(r => !r.IsEpochEnd && r.Step % 2 == 0), Is.True, "step reports");
+        Assert.That(Train([]), Is.EqualTo(scores), "same seed, same model (dropout included)");
+    }
+
+    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    [Test]
     public void CancellationStopsTraining()
     {
         var ctx = new DeepContext(seed: 3);
