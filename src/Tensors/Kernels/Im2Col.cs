@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -10,6 +11,7 @@ namespace MLNetDeep.Tensors.Kernels;
 internal static class Im2Col
 {
     /// <summary>Fills <paramref name="col"/> ([K, P]) from the Cg channel planes starting at <paramref name="xOff"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unfold<T>(in ConvGeometry q, T[] x, int xOff, T[] col) where T : unmanaged, INumber<T>
     {
         int P = q.P, H = q.H, W = q.W, OW = q.OW;
