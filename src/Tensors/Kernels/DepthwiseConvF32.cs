@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace MLNetDeep.Tensors.Kernels;
 
@@ -32,7 +31,9 @@ internal static unsafe class DepthwiseConvF32
         {
             float[] buf = BufferPool.Rent<float>(size + 32);
             buf.AsSpan(0, size + 32).Clear(); // padding cells stay zero: every plane rewrites the same interior cells
-            fixed (float* pb = buf, px = x, pw = w, py = y, pbias = bias)
+            // Narrow outputs are computed as one run over the Wq-wide layout (fewer, fuller vectors), then compacted.
+            float[]? runBuf = g.OW < 16 ? new float[plane + 16] : null;
+            fixed (float* pb = buf, px = x, pw = w, py = y, pbias = bias, prun = runBuf)
             fixed (int* pt = tapOff)
             {
                 Vector512<float>* wv = stackalloc Vector512<float>[taps];
@@ -47,6 +48,14 @@ internal static unsafe class DepthwiseConvF32
                     for (int t = 0; t < taps; t++) wv[t] = Vector512.Create(wo[t]);
                     var b0 = Vector512.Create(pbias != null ? pbias[bOff + o] : 0f);
                     float* yp = py + (long)pl * g.P;
+                    if (prun != null)
+                    {
+                        int run = (g.OH - 1) * wq + g.OW;
+                        for (int i = 0; i < run; i += 16) Vector512.Store(clamp.Of(Row(pb + i, pt, wv, taps, b0)), prun + i);
+                        for (int oh = 0; oh < g.OH; oh++)
+                            Buffer.MemoryCopy(prun + oh * wq, yp + oh * g.OW, g.OW * 4L, g.OW * 4L);
+                        continue;
+                    }
                     if (taps == 9) { Plane9(g, pb, wq, pt, wv, b0, clamp, yp, tmp); continue; }
                     for (int oh = 0; oh < g.OH; oh++)
                     {
@@ -109,8 +118,6 @@ internal static unsafe class DepthwiseConvF32
         }
     }
 
-    private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-
     private readonly struct Clamp(float lo, float hi)
     {
         private readonly bool _lo = !float.IsNegativeInfinity(lo), _hi = !float.IsPositiveInfinity(hi);
@@ -136,34 +143,30 @@ internal static unsafe class DepthwiseConvF32
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scatter(in ConvGeometry q, int wq, int hq, int plane, float* x, float* buf)
     {
+        // Per column phase b: first input column, first phase column and count (the same for every row).
+        int sw = q.SW;
+        int* w0 = stackalloc int[sw], c0 = stackalloc int[sw], count = stackalloc int[sw];
+        for (int b = 0; b < sw; b++)
+        {
+            w0[b] = ((b - q.PL) % sw + sw) % sw;
+            c0[b] = (w0[b] + q.PL) / sw;
+            count[b] = w0[b] >= q.W || c0[b] >= wq ? 0 : Math.Min((q.W - w0[b] + sw - 1) / sw, wq - c0[b]);
+        }
+        int r = q.PT / q.SH, a = q.PT % q.SH;
         for (int h = 0; h < q.H; h++)
         {
-            int ph = h + q.PT, r = ph / q.SH;
             if (r >= hq) break;
-            int a = ph % q.SH;
             float* xr = x + h * q.W;
-            for (int b = 0; b < q.SW; b++)
+            for (int b = 0; b < sw; b++)
             {
-                int w0 = ((b - q.PL) % q.SW + q.SW) % q.SW;
-                if (w0 >= q.W) continue;
-                int c0 = (w0 + q.PL) / q.SW;
-                if (c0 >= wq) continue;
-                int count = Math.Min((q.W - w0 + q.SW - 1) / q.SW, wq - c0);
-                float* d = buf + (a * q.SW + b) * plane + r * wq + c0;
-                if (q.SW == 1) Buffer.MemoryCopy(xr + w0, d, count * 4L, count * 4L);
-                else
-                {
-                    int k = 0;
-                    if (q.SW == 2 && Avx512F.IsSupported)
-                    {
-                        // Every other column of 32 loaded ones: one two-source permute per 16 outputs.
-                        var even = EvenLanes;
-                        for (; k + 16 <= count && w0 + 2 * k + 32 <= q.W; k += 16)
-                            Vector512.Store(Avx512F.PermuteVar16x32x2(Vector512.Load(xr + w0 + 2 * k), even, Vector512.Load(xr + w0 + 2 * k + 16)), d + k);
-                    }
-                    for (; k < count; k++) d[k] = xr[w0 + k * q.SW];
-                }
+                int n = count[b];
+                if (n == 0) continue;
+                float* d = buf + (a * sw + b) * plane + r * wq + c0[b];
+                if (sw == 1) Buffer.MemoryCopy(xr + w0[b], d, n * 4L, n * 4L);
+                else if (sw == 2) Im2Col.GatherEven(xr + w0[b], q.W - w0[b], d, n);
+                else for (int k = 0; k < n; k++) d[k] = xr[w0[b] + k * sw];
             }
+            if (++a == q.SH) { a = 0; r++; }
         }
     }
 }

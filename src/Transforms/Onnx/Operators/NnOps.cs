@@ -59,6 +59,10 @@ internal static class NnOps
     {
         float alpha = n.Float("alpha", 1f), beta = n.Float("beta", 1f);
         bool transA = n.Int("transA", 0) != 0, transB = n.Int("transB", 0) != 0;
+        // A constant transposed B (a Linear layer's weight) is transposed once, so the GEMM packs it with
+        // contiguous vector loads instead of a strided gather on every run (same products, same sums).
+        var constantB = transB ? n.ConstantInput(1) : null;
+        float[]? bTransposed = null;
         return ins =>
         {
             var a = ins.In(0, n);
@@ -80,10 +84,18 @@ internal static class NnOps
                 }
                 var at = a.Tensor.Contiguous();
                 var bt = b.Tensor.Contiguous();
+                bool tb = transB;
+                float[]? bT = null;
+                if (constantB is not null && ReferenceEquals(b.Tensor, constantB.Tensor))
+                {
+                    bT = bTransposed ??= bt.T.Contiguous().ToFloatArray();
+                    tb = false;
+                }
                 unsafe
                 {
-                    fixed (float* pa = at.Data<float>(), pb = bt.Data<float>(), py = y)
-                        MLNetDeep.Tensors.Kernels.Gemm.Sgemm(transA, transB, m, nn, k, alpha, pa, a.Shape[1], pb, b.Shape[1], addC ? 1f : 0f, py, nn);
+                    fixed (float* pa = at.Data<float>(), pb = bt.Data<float>(), pbT = bT, py = y)
+                        MLNetDeep.Tensors.Kernels.Gemm.Sgemm(transA, tb, m, nn, k, alpha, pa, a.Shape[1], bT != null ? pbT : pb, bT != null ? nn : b.Shape[1],
+                            addC ? 1f : 0f, py, nn);
                 }
                 return [new OnnxValue(Make.T(y, m, nn), a.ElementType)];
             }
