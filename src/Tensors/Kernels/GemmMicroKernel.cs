@@ -13,6 +13,7 @@ internal static unsafe class GemmMicroKernel
     public const int MR = 8, NR = 32;
 
     /// <summary>C[MR×NR] = alpha·(Apanel·Bsliver) + beta·C, for a full tile (ldc = row stride of C).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         if (Avx512F.IsSupported) Tile512(kc, a, b, c, ldc, alpha, beta);

@@ -144,6 +144,7 @@ internal static unsafe class PointwiseConvF32
     }
 
     /// <summary>Writes (first slab) or adds a scratch tile into the output, following the columns across samples.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scatter(in Job job, float* tmp, int row0, int rows, int j, int cols, bool first, bool last)
     {
         int P = job.P, O = job.O;
