@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using MLNetDeep.Tests.Onnx.Runtime;
 using MLNetDeep.Onnx;
 using MLNetDeep.OnnxExport.Schema;
 using MLNetDeep.Tensors;
@@ -55,13 +56,13 @@ public sealed class ConstantWeightGemmTests
     private static ModelProto Model(float[] w, float[]? b, float alpha, bool relu)
     {
         var g = new GraphProto { Name = "linear" };
-        g.Input.Add(Value("x", -1, K));
-        g.Initializer.Add(Floats("w", w, N, K));
+        g.Input.Add(OnnxFuzzTests.Input("x", 1, -1, K));
+        g.Initializer.Add(OnnxFuzzTests.Floats("w", w, N, K));
         var gemm = new NodeProto { OpType = "Gemm", Name = "gemm" };
         gemm.Input.Add(["x", "w"]);
         if (b != null)
         {
-            g.Initializer.Add(Floats("b", b, N));
+            g.Initializer.Add(OnnxFuzzTests.Floats("b", b, N));
             gemm.Input.Add("b");
         }
         gemm.Output.Add(relu ? "h" : "y");
@@ -75,26 +76,9 @@ public sealed class ConstantWeightGemmTests
             r.Output.Add("y");
             g.Node.Add(r);
         }
-        g.Output.Add(Value("y", -1, N));
+        g.Output.Add(OnnxFuzzTests.Input("y", 1, -1, N));
         var m = new ModelProto { IrVersion = 8, Graph = g, ProducerName = "test" };
         m.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
         return m;
-    }
-
-    private static TensorProto Floats(string name, float[] data, params long[] dims)
-    {
-        var t = new TensorProto { Name = name, DataType = 1 };
-        t.Dims.Add(dims);
-        var raw = new byte[data.Length * 4];
-        Buffer.BlockCopy(data, 0, raw, 0, raw.Length);
-        t.RawData = ByteString.CopyFrom(raw);
-        return t;
-    }
-
-    private static ValueInfoProto Value(string name, params long[] dims)
-    {
-        var shape = new TensorShapeProto();
-        foreach (var d in dims) shape.Dim.Add(d < 0 ? new TensorShapeProto.Types.Dimension { DimParam = "N" } : new TensorShapeProto.Types.Dimension { DimValue = d });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
     }
 }
