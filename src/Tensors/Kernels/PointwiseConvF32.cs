@@ -42,6 +42,18 @@ internal static unsafe class PointwiseConvF32
         fixed (float* px = x, pa = w.Data, py = y, pb = bias)
         {
             var job = new Job(px + xOff, pa, py, pb == null ? null : pb + bOff, q.C, q.O, q.P, w, lo, hi);
+            if (q.C == 0)
+            {
+                // No input channels: every output is clamp(bias).
+                for (int s = 0; s < q.N; s++)
+                    for (int o = 0; o < m; o++)
+                    {
+                        float* row = py + ((long)s * m + o) * q.P;
+                        new Span<float>(row, q.P).Clear();
+                        Combine(job, null, row, q.P, o, first: false, last: true);
+                    }
+                return;
+            }
             int threads = (long)m * n * q.C < SerialFlops ? 1 : Parallelism.NumThreads;
             if (threads <= 1) Block(job, 0, m, 0, n);
             else if (n >= m)

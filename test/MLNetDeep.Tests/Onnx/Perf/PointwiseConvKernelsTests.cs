@@ -23,6 +23,7 @@ public sealed class PointwiseConvKernelsTests
         new object[] { 2, 300, 5, 5, 9 },
         new object[] { 16, 20, 7, 7, 33 },
         new object[] { 2, 530, 3, 4, 70 },
+        new object[] { 2, 0, 3, 3, 5 },
     ];
 
     [TestCaseSource(nameof(Shapes))]
