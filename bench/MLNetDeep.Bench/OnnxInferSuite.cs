@@ -58,12 +58,19 @@ public static class OnnxInferSuite
             double med = Peer.Median(times);
             if (Environment.GetEnvironmentVariable("MLNETDEEP_ONNX_PROFILE") == "1")
             {
+                // Per operator type, the least time over a few profiled runs (robust on a loaded machine).
+                var best = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
                 session.EnableProfiling = true;
-                session.ProfileByOp.Clear();
-                session.Run(feeds);
+                for (int r = 0; r < 5; r++)
+                {
+                    session.ProfileByOp.Clear();
+                    session.Run(feeds);
+                    foreach (var (op, t) in session.ProfileByOp) best[op] = best.TryGetValue(op, out var old) && old < t ? old : t;
+                }
                 session.EnableProfiling = false;
-                foreach (var (op, t) in session.ProfileByOp.OrderByDescending(kv => kv.Value))
+                foreach (var (op, t) in best.OrderByDescending(kv => kv.Value))
                     Console.WriteLine(FormattableString.Invariant($"  batch {b} {op}: {t.TotalMilliseconds:F1} ms"));
+                Console.WriteLine(FormattableString.Invariant($"  batch {b} total of per-op minima: {best.Values.Sum(t => t.TotalMilliseconds):F1} ms"));
             }
             double p = peer != null && peer.TryGetValue($"b{b}_ms", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : double.NaN;
             ours.Add(med);

@@ -32,7 +32,7 @@ public static partial class F
     /// when a gradient is needed or the type is not float32.
     /// </summary>
     internal static Tensor Conv2dClamped(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups,
-        float lo, float hi)
+        float lo, float hi, PackedWeightCache? packedWeight = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
@@ -40,11 +40,11 @@ public static partial class F
         if (grad || input.DType != DType.Float32)
             return Conv2d(input, weight, bias, stride, padding, dilation, groups)
                 .Clamp(float.IsNegativeInfinity(lo) ? null : lo, float.IsPositiveInfinity(hi) ? null : hi);
-        return Batched(input, "Conv2d", x => Conv2dCore(x, weight, bias, stride, padding, dilation, groups, lo, hi));
+        return Batched(input, "Conv2d", x => Conv2dCore(x, weight, bias, stride, padding, dilation, groups, lo, hi, packedWeight));
     }
 
     private static Tensor Conv2dCore(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups,
-        float lo = float.NegativeInfinity, float hi = float.PositiveInfinity)
+        float lo = float.NegativeInfinity, float hi = float.PositiveInfinity, PackedWeightCache? packedWeight = null)
     {
         input.RequireFloat("Conv2d");
         var (sh, sw) = Pair(stride, nameof(stride), 1);
@@ -70,7 +70,7 @@ public static partial class F
         var wt = weight.Detach().Contiguous();
         var b = bias?.Detach().Contiguous();
         var y = Tensor.Uninitialized([n, o, oh, ow], input.DType);
-        if (input.DType == DType.Float32) ConvKernels.Forward(q, x.Arr<float>(), x.Offset, wt.Arr<float>(), wt.Offset, b?.Arr<float>(), b?.Offset ?? 0, y.Arr<float>(), lo, hi);
+        if (input.DType == DType.Float32) ConvKernels.Forward(q, x.Arr<float>(), x.Offset, wt.Arr<float>(), wt.Offset, b?.Arr<float>(), b?.Offset ?? 0, y.Arr<float>(), lo, hi, packedWeight);
         else ConvKernels.Forward(q, x.Arr<double>(), x.Offset, wt.Arr<double>(), wt.Offset, b?.Arr<double>(), b?.Offset ?? 0, y.Arr<double>());
 
         Tensor[] inputs = bias != null ? [input, weight, bias] : [input, weight];

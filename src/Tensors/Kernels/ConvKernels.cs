@@ -17,13 +17,14 @@ internal static class ConvKernels
     /// y[N, O, OH, OW] = conv(x, w) (+ bias per output channel), clamped to [lo, hi]. The AVX-512 float32 path
     /// fuses the clamp into its epilogues; the portable path applies it in one pass after the convolution.
     /// </summary>
+    /// <remarks><paramref name="packedW"/> (float32 only) caches the packed weights of a constant ungrouped weight.</remarks>
     public static void Forward<T>(in ConvGeometry q, T[] x, int xOff, T[] w, int wOff, T[]? bias, int bOff, T[] y,
-        float lo = float.NegativeInfinity, float hi = float.PositiveInfinity)
+        float lo = float.NegativeInfinity, float hi = float.PositiveInfinity, PackedWeightCache? packedW = null)
         where T : unmanaged, INumber<T>
     {
         if (typeof(T) == typeof(float) && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
         {
-            ForwardF32(q, Unsafe.As<float[]>(x), xOff, Unsafe.As<float[]>(w), wOff, Unsafe.As<float[]?>(bias), bOff, Unsafe.As<float[]>(y), lo, hi);
+            ForwardF32(q, Unsafe.As<float[]>(x), xOff, Unsafe.As<float[]>(w), wOff, Unsafe.As<float[]?>(bias), bOff, Unsafe.As<float[]>(y), lo, hi, packedW);
             return;
         }
         ForwardUnfused(q, x, xOff, w, wOff, bias, bOff, y);
@@ -73,9 +74,20 @@ internal static class ConvKernels
     /// Float32 forward with the bias and an optional clamp to [lo, hi] fused into the kernels' epilogues
     /// (GEMM tiles, depthwise rows), so the output is written once.
     /// </summary>
-    private static unsafe void ForwardF32(in ConvGeometry q, float[] x, int xOff, float[] w, int wOff, float[]? bias, int bOff, float[] y, float lo, float hi)
+    private static unsafe void ForwardF32(in ConvGeometry q, float[] x, int xOff, float[] w, int wOff, float[]? bias, int bOff, float[] y, float lo, float hi,
+        PackedWeightCache? packedW)
     {
         if (q.IsDepthwise) { DepthwiseConvF32.Forward(q, x, xOff, w, wOff, bias, bOff, y, lo, hi); return; }
+        if (q.IsPointwise && q.G == 1)
+        {
+            // One GEMM over the whole batch with packed weights (cached for constants, else packed once per call).
+            GemmPackedA packed;
+            if (packedW != null) packed = packedW.Get(w, wOff, q.O, q.C);
+            else fixed (float* pw = w) packed = GemmPackedA.Pack(pw + wOff, q.C, q.O, q.C, pooled: true);
+            PointwiseConvF32.Forward(q, x, xOff, packed, bias, bOff, y, lo, hi);
+            if (packedW == null) packed.Release();
+            return;
+        }
         var g = q;
         bool perSample = q.N >= Parallelism.NumThreads && Parallelism.NumThreads > 1;
         void Samples(int s, int e, bool serialGemm)

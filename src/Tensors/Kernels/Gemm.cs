@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace MLNetDeep.Tensors.Kernels;
@@ -16,12 +17,16 @@ namespace MLNetDeep.Tensors.Kernels;
 public static unsafe class Gemm
 {
     private const int MR = GemmMicroKernel.MR, NR = GemmMicroKernel.NR;
-    private const int KC = 256, MC = 128, NC = 512;
+    internal const int KC = 256, MC = 128, NC = 512;
     private const long SerialFlops = 1L << 18;
 
     [ThreadStatic] private static PackBuffers? _buffers;
 
-    private sealed class PackBuffers
+    /// <summary>This thread's packing buffers (also used by <see cref="PointwiseConvF32"/>, never while a GEMM runs on the thread).</summary>
+    internal static PackBuffers ThreadBuffers => _buffers ??= new PackBuffers();
+
+    /// <summary>Aligned per-thread packing buffers: A (MC × KC) and B (KC × NC).</summary>
+    internal sealed class PackBuffers
     {
         public readonly float* A = (float*)NativeMemory.AlignedAlloc((nuint)(MC * KC * sizeof(float)), 64);
         public readonly float* B = (float*)NativeMemory.AlignedAlloc((nuint)(KC * NC * sizeof(float)), 64);
@@ -122,6 +127,7 @@ public static unsafe class Gemm
         public bool Active => _bias != 0 || _clampLo || _clampHi;
 
         /// <summary>c[r, j] = clamp(c[r, j] + bias[row0 + r]) for r &lt; rows, j &lt; cols.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Apply(float* c, int ldc, int row0, int rows, int cols)
         {
             bool clampLo = _clampLo, clampHi = _clampHi;
@@ -152,11 +158,12 @@ public static unsafe class Gemm
     }
 
     /// <summary>C[i0..i1, j0..j1] on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, Epilogue ep = default)
     {
         bool epi = ep.Active;
-        var buf = _buffers ??= new PackBuffers();
+        var buf = ThreadBuffers;
         for (int jc = j0; jc < j1; jc += NC)
         {
             int nc = Math.Min(NC, j1 - jc);

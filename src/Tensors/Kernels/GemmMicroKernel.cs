@@ -13,6 +13,7 @@ internal static unsafe class GemmMicroKernel
     public const int MR = 8, NR = 32;
 
     /// <summary>C[MR×NR] = alpha·(Apanel·Bsliver) + beta·C, for a full tile (ldc = row stride of C).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         if (Avx512F.IsSupported) Tile512(kc, a, b, c, ldc, alpha, beta);
@@ -20,6 +21,7 @@ internal static unsafe class GemmMicroKernel
     }
 
     /// <summary>Computes a full tile into a scratch buffer, then writes only rows × cols of it to C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PartialTile(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
     {
         float* tmp = stackalloc float[MR * NR];
@@ -91,6 +93,7 @@ internal static unsafe class GemmMicroKernel
     }
 
     /// <summary>Same tile with portable vectors, for CPUs without AVX-512.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TilePortable(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         float* acc = stackalloc float[MR * NR];

@@ -34,11 +34,15 @@ public static class Parallelism
         }
         if (chunks == 2)
         {
-            // The common case on small machines: one extra task, the caller takes the other half.
+            // The common case on small machines: one extra task, the caller takes the first half. Whoever
+            // gets to the second half first runs it, so a pool thread that starts late (a busy machine,
+            // a short kernel) costs no waiting: the caller then runs both halves itself.
             int mid = count / 2;
-            var other = Task.Run(() => body(mid, count));
+            var second = new Claim();
+            var other = Task.Run(() => { if (second.TryTake()) body(mid, count); });
             body(0, mid);
-            other.GetAwaiter().GetResult();
+            if (second.TryTake()) body(mid, count);
+            else other.GetAwaiter().GetResult();
             return;
         }
         System.Threading.Tasks.Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
@@ -46,6 +50,14 @@ public static class Parallelism
             long start = (long)count * c / chunks, end = (long)count * (c + 1) / chunks;
             body((int)start, (int)end);
         });
+    }
+
+    /// <summary>A piece of work that exactly one thread may take.</summary>
+    private sealed class Claim
+    {
+        private int _taken;
+
+        public bool TryTake() => Interlocked.Exchange(ref _taken, 1) == 0;
     }
 
     /// <summary>Shorthand for <see cref="For(int, int, int, Action{int, int})"/> with no cap on the number of chunks.</summary>

@@ -88,20 +88,24 @@ internal static class ConvOps
     {
         var win = Window.Read(n);
         int groups = n.CheckRange("group", n.Int("group", 1), 1, int.MaxValue);
+        // A constant (initializer) weight is packed for the GEMM once, on first use, and reused by later runs.
+        var constantW = n.ConstantInput(1);
+        var packed = constantW is null ? null : new MLNetDeep.Tensors.Kernels.PackedWeightCache();
         return ins =>
         {
             var x = ins.In(0, n);
             var w = ins.In(1, n);
             var b = ins.Opt(2);
             if (!x.IsFloat || w.ElementType != x.ElementType) throw n.RunError($"Conv needs float X and W of one type, got {x.ElementType} and {w.ElementType}.");
+            var cache = constantW is not null && ReferenceEquals(w.Tensor, constantW.Tensor) ? packed : null;
             int spatial = x.Tensor.Rank - 2;
             if (spatial is < 1 or > 2 || w.Tensor.Rank != x.Tensor.Rank)
                 throw n.RunError($"only 1-D and 2-D convolutions are supported (X {x}, W {w}).");
             var kernel = w.Shape[2..].ToArray();
             var (s, d, begin, end) = win.Resolve(n, x.Shape[2..].ToArray(), kernel);
             bool clamp = !float.IsNegativeInfinity(lo) || !float.IsPositiveInfinity(hi);
-            var y = clamp
-                ? F.Conv2dClamped(To2d(x.Tensor), To2d(w.Tensor), b?.Tensor, Two(s, 1), Pads2d(begin, end), Two(d, 1), groups, lo, hi)
+            var y = clamp || x.Tensor.DType == DType.Float32
+                ? F.Conv2dClamped(To2d(x.Tensor), To2d(w.Tensor), b?.Tensor, Two(s, 1), Pads2d(begin, end), Two(d, 1), groups, lo, hi, cache)
                 : F.Conv2d(To2d(x.Tensor), To2d(w.Tensor), b?.Tensor, Two(s, 1), Pads2d(begin, end), Two(d, 1), groups);
             if (spatial == 1) y = y.Squeeze(2);
             return [new OnnxValue(y, x.ElementType)];

@@ -59,6 +59,13 @@ internal static class NnOps
     {
         float alpha = n.Float("alpha", 1f), beta = n.Float("beta", 1f);
         bool transA = n.Int("transA", 0) != 0, transB = n.Int("transB", 0) != 0;
+        // A constant transposed B (a Linear layer's weight) is transposed once, so the GEMM packs it with
+        // contiguous vector loads instead of a strided gather on every run (same products, same sums).
+        var constantB = transB ? n.ConstantInput(1) : null;
+        float[]? bTransposed = null;
+        // Y = A·Bᵀ + c with a constant B and a per-column bias is a 1×1 convolution of the rows of A: it runs on
+        // the convolution's batch-wide GEMM with B packed once (PackedWeightCache).
+        var packedB = constantB is not null && !transA && alpha == 1f ? new MLNetDeep.Tensors.Kernels.PackedWeightCache() : null;
         return ins =>
         {
             var a = ins.In(0, n);
@@ -69,6 +76,14 @@ internal static class NnOps
             int m = transA ? a.Shape[1] : a.Shape[0], k = transA ? a.Shape[0] : a.Shape[1];
             int kb = transB ? b.Shape[1] : b.Shape[0], nn = transB ? b.Shape[0] : b.Shape[1];
             if (k != kb) throw n.RunError($"inner dims differ: {a} × {b} (transA={transA}, transB={transB}).");
+            if (packedB is not null && a.Tensor.DType == DType.Float32 && ReferenceEquals(b.Tensor, constantB!.Tensor)
+                && (c is null || beta == 0 || (beta == 1f && c.Tensor.DType == DType.Float32 && c.Tensor.Rank >= 1 && c.Tensor.Numel == nn && c.Shape[^1] == nn)))
+            {
+                var bias = c is null || beta == 0 ? null : c.Tensor.Reshape([nn]);
+                var y4 = F.Conv2dClamped(a.Tensor.Reshape([m, k, 1, 1]), b.Tensor.Reshape([nn, k, 1, 1]), bias, [1], [0], [1], 1,
+                    float.NegativeInfinity, float.PositiveInfinity, packedB);
+                return [new OnnxValue(y4.Reshape([m, nn]), a.ElementType)];
+            }
             if (a.Tensor.DType == DType.Float32)
             {
                 var y = new float[m * nn];
@@ -80,10 +95,18 @@ internal static class NnOps
                 }
                 var at = a.Tensor.Contiguous();
                 var bt = b.Tensor.Contiguous();
+                bool tb = transB;
+                float[]? bT = null;
+                if (constantB is not null && ReferenceEquals(b.Tensor, constantB.Tensor))
+                {
+                    bT = bTransposed ??= bt.T.Contiguous().ToFloatArray();
+                    tb = false;
+                }
                 unsafe
                 {
-                    fixed (float* pa = at.Data<float>(), pb = bt.Data<float>(), py = y)
-                        MLNetDeep.Tensors.Kernels.Gemm.Sgemm(transA, transB, m, nn, k, alpha, pa, a.Shape[1], pb, b.Shape[1], addC ? 1f : 0f, py, nn);
+                    fixed (float* pa = at.Data<float>(), pb = bt.Data<float>(), pbT = bT, py = y)
+                        MLNetDeep.Tensors.Kernels.Gemm.Sgemm(transA, tb, m, nn, k, alpha, pa, a.Shape[1], bT != null ? pbT : pb, bT != null ? nn : b.Shape[1],
+                            addC ? 1f : 0f, py, nn);
                 }
                 return [new OnnxValue(Make.T(y, m, nn), a.ElementType)];
             }

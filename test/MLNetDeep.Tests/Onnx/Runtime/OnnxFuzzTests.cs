@@ -217,7 +217,7 @@ public sealed class OnnxFuzzTests
         return feeds;
     }
 
-    private static TensorProto Floats(string name, float[] data, params long[] dims)
+    internal static TensorProto Floats(string name, float[] data, params long[] dims)
     {
         var t = new TensorProto { Name = name, DataType = 1 };
         t.Dims.Add(dims);
@@ -235,7 +235,7 @@ public sealed class OnnxFuzzTests
         return t;
     }
 
-    private static ValueInfoProto Input(string name, int elemType, params long[] dims)
+    internal static ValueInfoProto Input(string name, int elemType, params long[] dims)
     {
         var shape = new TensorShapeProto();
         foreach (var d in dims) shape.Dim.Add(d < 0 ? new TensorShapeProto.Types.Dimension { DimParam = "N" } : new TensorShapeProto.Types.Dimension { DimValue = d });
