@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace MLNetDeep.Estimators.Word2Vec;
+
+/// <summary>
+/// The vector primitives of the word2vec SGD loop (dot product, y += a·x) on raw float references, with
+/// Vector512/Vector256 bodies and a scalar tail, plus the precomputed logistic table: σ(x) is read from
+/// <see cref="TableSize"/> samples over [-<see cref="MaxExp"/>, <see cref="MaxExp"/>].
+/// </summary>
+internal static class Word2VecKernels
+{
+    public const int TableSize = 1000;
+    public const float MaxExp = 6f;
+    private const float TableScale = TableSize / MaxExp / 2f;
+
+    private static readonly float[] s_sigmoid = BuildSigmoid();
+
+    private static float[] BuildSigmoid()
+    {
+        var t = new float[TableSize + 1];
+        for (int i = 0; i <= TableSize; i++)
+        {
+            double x = (2.0 * i / TableSize - 1.0) * MaxExp;
+            t[i] = (float)(1.0 / (1.0 + Math.Exp(-x)));
+        }
+        return t;
+    }
+
+    /// <summary>σ(f) for -MaxExp &lt; f &lt; MaxExp, from the table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sigmoid(float f) => s_sigmoid[(int)((f + MaxExp) * TableScale)];
+
+    /// <summary>Σ a[i]·b[i] over <paramref name="n"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(ref float a, ref float b, int n)
+    {
+        int i = 0;
+        float sum = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16)
+                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc);
+            sum = Vector512.Sum(acc);
+        }
+        if (Vector256.IsHardwareAccelerated && i <= n - 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc);
+            sum += Vector256.Sum(acc);
+        }
+        for (; i < n; i++) sum += Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i);
+        return sum;
+    }
+
+    /// <summary>y[i] += alpha·x[i] over <paramref name="n"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Axpy(float alpha, ref float x, ref float y, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var a = Vector512.Create(alpha);
+            for (; i <= n - 16; i += 16)
+                Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var a = Vector256.Create(alpha);
+            for (; i <= n - 8; i += 8)
+                Vector256.FusedMultiplyAdd(a, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref y, i) += alpha * Unsafe.Add(ref x, i);
+    }
+}
