@@ -147,6 +147,13 @@ public sealed class Word2VecModel
         return best.Select(b => (Words[b.Index], (double)b.Score)).ToList();
     }
 
+    /// <summary>Writes the vectors in the word2vec text or binary format (see <see cref="Word2VecFormat"/>).</summary>
+    public void SaveWord2VecFormat(string path, bool binary = false) => Word2VecFormat.Save(this, path, binary);
+
+    /// <summary>Reads vectors in the word2vec text or binary format (e.g. written by gensim or word2vec.c).</summary>
+    /// <exception cref="InvalidDataException">The file is malformed.</exception>
+    public static Word2VecModel LoadWord2VecFormat(string path, bool binary = false) => Word2VecFormat.Load(path, binary);
+
     private int Require(string word)
     {
         ArgumentNullException.ThrowIfNull(word);
