@@ -80,6 +80,13 @@ public sealed class Word2VecOptions
     /// <summary>Seed of the initial vectors and of every thread's random stream; null: drawn from the context [seed].</summary>
     public int? Seed { get; set; }
 
+    /// <summary>
+    /// Corpora of at most this many in-vocabulary words are kept in memory as word ids (4 bytes a word) after the
+    /// first epoch, so later epochs skip reading and looking up the text; larger corpora are streamed every
+    /// epoch. 0: always stream. Default 25,000,000 (100 MB).
+    /// </summary>
+    public long CorpusCacheSize { get; set; } = 25_000_000;
+
     /// <summary>Pooling of the sentence vector.</summary>
     public Word2VecPooling Pooling { get; set; } = Word2VecPooling.Mean;
 
@@ -113,6 +120,7 @@ public sealed class Word2VecOptions
         if (!(MinLearningRate >= 0) || MinLearningRate > LearningRate)
             throw new ArgumentOutOfRangeException(nameof(MinLearningRate), MinLearningRate, "Must be between 0 and LearningRate.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NumberOfEpochs, nameof(NumberOfEpochs));
+        ArgumentOutOfRangeException.ThrowIfNegative(CorpusCacheSize, nameof(CorpusCacheSize));
         if (NumberOfThreads is int t) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(t, nameof(NumberOfThreads));
     }
 }

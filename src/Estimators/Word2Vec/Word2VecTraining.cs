@@ -52,27 +52,50 @@ internal static class Word2VecTraining
         var trainClock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
         double alpha = o.LearningRate;
+        var cache = o.CorpusCacheSize > 0 ? new IdCache() : null;
         try
         {
             for (int epoch = 1; epoch <= o.NumberOfEpochs; epoch++)
             {
                 var batch = free.Take(token);
-                foreach (var sentence in corpus())
+                if (cache is { Complete: true })
                 {
-                    foreach (var word in sentence)
+                    // Later epochs replay the ids kept in memory (small corpora) instead of reading and looking up the text again.
+                    for (int s = 0, start = 0; s < cache.Ends.Count; start = cache.Ends[s], s++)
                     {
-                        int id = (int)vocabulary.GetKey(word) - 1;
-                        if (id < 0) continue;
-                        batch.Add(id);
-                        if (batch.WordCount == BatchWords)
-                        {
-                            // A full batch closes the current sentence; the rest of it continues in the next batch.
-                            batch.EndSentence();
-                            Dispatch(ref batch);
-                        }
+                        for (int i = start; i < cache.Ends[s]; i++) Add(cache.Words[i]);
+                        batch.EndSentence();
                     }
-                    batch.EndSentence();
                 }
+                else
+                {
+                    foreach (var sentence in corpus())
+                    {
+                        foreach (var word in sentence)
+                        {
+                            int id = (int)vocabulary.GetKey(word) - 1;
+                            if (id < 0) continue;
+                            Add(id);
+                            cache?.Words.Add(id);
+                        }
+                        batch.EndSentence();
+                        cache?.Ends.Add(cache.Words.Count);
+                        if (cache is not null && cache.Words.Count > o.CorpusCacheSize) cache = null;
+                    }
+                    if (cache is not null) cache.Complete = true;
+                }
+
+                void Add(int id)
+                {
+                    batch.Add(id);
+                    if (batch.WordCount == BatchWords)
+                    {
+                        // A full batch closes the current sentence; the rest of it continues in the next batch.
+                        batch.EndSentence();
+                        Dispatch(ref batch);
+                    }
+                }
+
                 Dispatch(ref batch);
                 free.Add(batch);
                 while (Interlocked.Read(ref done) < dispatched && failure is null)
@@ -140,6 +163,16 @@ internal static class Word2VecTraining
             throw new InvalidOperationException($"Word2Vec: {source} has no word occurring at least MinCount = {o.MinCount} times ({sentences} sentences, {counter.DistinctCount} distinct words).");
         var byTerm = counter.Entries.ToDictionary(e => e.Term, e => e.Count, StringComparer.Ordinal);
         return (vocabulary, vocabulary.Terms.Select(t => byTerm[t]).ToArray());
+    }
+
+    /// <summary>The corpus as vocabulary ids with sentence ends, kept during the first epoch while it stays under CorpusCacheSize words.</summary>
+    private sealed class IdCache
+    {
+        public List<int> Words { get; } = [];
+
+        public List<int> Ends { get; } = [];
+
+        public bool Complete { get; set; }
     }
 
     /// <summary>A batch of word ids with sentence ends, reused between dispatches.</summary>
