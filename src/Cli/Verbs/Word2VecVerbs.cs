@@ -75,7 +75,7 @@ public sealed class Word2VecVerbs : IVerbGroup
         var word = new Argument<string>("word") { Description = "The query word." };
         var topN = new Option<int>("--topn", "-n") { Description = "Number of neighbours.", DefaultValueFactory = _ => 10 };
         var similar = new Command("similar", "The nearest words by cosine similarity.") { model, word, topN };
-        similar.SetAction(r => Print(Load(r.GetValue(model)!).MostSimilar(r.GetValue(word)!, r.GetValue(topN))));
+        similar.SetAction(r => Query(() => Load(r.GetValue(model)!).MostSimilar(r.GetValue(word)!, r.GetValue(topN))));
         return similar;
     }
 
@@ -86,7 +86,7 @@ public sealed class Word2VecVerbs : IVerbGroup
         var negative = new Option<string>("--negative") { Description = "Comma-separated words subtracted (e.g. man).", DefaultValueFactory = _ => "" };
         var topN = new Option<int>("--topn", "-n") { Description = "Number of answers.", DefaultValueFactory = _ => 10 };
         var analogy = new Command("analogy", "Analogy query (3CosAdd): positive − negative, query words excluded.") { model, positive, negative, topN };
-        analogy.SetAction(r => Print(Load(r.GetValue(model)!).MostSimilar(Split(r.GetValue(positive)), Split(r.GetValue(negative)), r.GetValue(topN))));
+        analogy.SetAction(r => Query(() => Load(r.GetValue(model)!).MostSimilar(Split(r.GetValue(positive)), Split(r.GetValue(negative)), r.GetValue(topN))));
         return analogy;
     }
 
@@ -116,8 +116,18 @@ public sealed class Word2VecVerbs : IVerbGroup
             ?? throw new InvalidOperationException($"{path.FullName} has no word2vec featurizer (components: {string.Join(", ", parts.Select(p => p.GetType().Name))}).");
     }
 
-    private static int Print(IReadOnlyList<(string Word, double Similarity)> results)
+    private static int Query(Func<IReadOnlyList<(string Word, double Similarity)>> query)
     {
+        IReadOnlyList<(string Word, double Similarity)> results;
+        try
+        {
+            results = query();
+        }
+        catch (KeyNotFoundException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
         foreach (var (w, s) in results) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{w}\t{s:F4}"));
         return 0;
     }
