@@ -39,10 +39,20 @@ internal static class Word2VecKernels
         float sum = 0f;
         if (Vector512.IsHardwareAccelerated && n >= 16)
         {
-            var acc = Vector512<float>.Zero;
-            for (; i <= n - 16; i += 16)
-                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc);
-            sum = Vector512.Sum(acc);
+            // Two accumulators hide the FMA latency.
+            var acc0 = Vector512<float>.Zero;
+            var acc1 = Vector512<float>.Zero;
+            for (; i <= n - 32; i += 32)
+            {
+                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc0);
+                acc1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)(i + 16)), Vector512.LoadUnsafe(ref b, (nuint)(i + 16)), acc1);
+            }
+            if (i <= n - 16)
+            {
+                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc0);
+                i += 16;
+            }
+            sum = Vector512.Sum(acc0 + acc1);
         }
         if (Vector256.IsHardwareAccelerated && i <= n - 8)
         {
@@ -50,6 +60,11 @@ internal static class Word2VecKernels
             for (; i <= n - 8; i += 8)
                 acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc);
             sum += Vector256.Sum(acc);
+        }
+        if (Vector128.IsHardwareAccelerated && i <= n - 4)
+        {
+            sum += Vector128.Sum(Vector128.LoadUnsafe(ref a, (nuint)i) * Vector128.LoadUnsafe(ref b, (nuint)i));
+            i += 4;
         }
         for (; i < n; i++) sum += Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i);
         return sum;
@@ -71,6 +86,11 @@ internal static class Word2VecKernels
             var a = Vector256.Create(alpha);
             for (; i <= n - 8; i += 8)
                 Vector256.FusedMultiplyAdd(a, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        }
+        if (Vector128.IsHardwareAccelerated && i <= n - 4)
+        {
+            Vector128.FusedMultiplyAdd(Vector128.Create(alpha), Vector128.LoadUnsafe(ref x, (nuint)i), Vector128.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+            i += 4;
         }
         for (; i < n; i++) Unsafe.Add(ref y, i) += alpha * Unsafe.Add(ref x, i);
     }
