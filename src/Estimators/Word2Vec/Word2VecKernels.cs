@@ -94,4 +94,48 @@ internal static class Word2VecKernels
         }
         for (; i < n; i++) Unsafe.Add(ref y, i) += alpha * Unsafe.Add(ref x, i);
     }
+
+    /// <summary>
+    /// The two updates of one output row in a single pass: error += g·row (with the old row), then
+    /// row += g·hidden, over <paramref name="n"/> values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void UpdateOutput(float g, ref float hidden, ref float row, ref float error, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var gv = Vector512.Create(g);
+            for (; i <= n - 16; i += 16)
+            {
+                var r = Vector512.LoadUnsafe(ref row, (nuint)i);
+                Vector512.FusedMultiplyAdd(gv, r, Vector512.LoadUnsafe(ref error, (nuint)i)).StoreUnsafe(ref error, (nuint)i);
+                Vector512.FusedMultiplyAdd(gv, Vector512.LoadUnsafe(ref hidden, (nuint)i), r).StoreUnsafe(ref row, (nuint)i);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var gv = Vector256.Create(g);
+            for (; i <= n - 8; i += 8)
+            {
+                var r = Vector256.LoadUnsafe(ref row, (nuint)i);
+                Vector256.FusedMultiplyAdd(gv, r, Vector256.LoadUnsafe(ref error, (nuint)i)).StoreUnsafe(ref error, (nuint)i);
+                Vector256.FusedMultiplyAdd(gv, Vector256.LoadUnsafe(ref hidden, (nuint)i), r).StoreUnsafe(ref row, (nuint)i);
+            }
+        }
+        if (Vector128.IsHardwareAccelerated && i <= n - 4)
+        {
+            var gv = Vector128.Create(g);
+            var r = Vector128.LoadUnsafe(ref row, (nuint)i);
+            Vector128.FusedMultiplyAdd(gv, r, Vector128.LoadUnsafe(ref error, (nuint)i)).StoreUnsafe(ref error, (nuint)i);
+            Vector128.FusedMultiplyAdd(gv, Vector128.LoadUnsafe(ref hidden, (nuint)i), r).StoreUnsafe(ref row, (nuint)i);
+            i += 4;
+        }
+        for (; i < n; i++)
+        {
+            float r = Unsafe.Add(ref row, i);
+            Unsafe.Add(ref error, i) += g * r;
+            Unsafe.Add(ref row, i) = r + g * Unsafe.Add(ref hidden, i);
+        }
+    }
 }

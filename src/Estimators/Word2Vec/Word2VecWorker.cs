@@ -112,8 +112,7 @@ internal sealed class Word2VecWorker
                 float f = Word2VecKernels.Dot(ref hidden, ref row, dim);
                 if (f <= -Word2VecKernels.MaxExp || f >= Word2VecKernels.MaxExp) continue;
                 float g = (1 - tree.Codes[p] - Word2VecKernels.Sigmoid(f)) * alpha;
-                Word2VecKernels.Axpy(g, ref row, ref error, dim);
-                Word2VecKernels.Axpy(g, ref hidden, ref row, dim);
+                Word2VecKernels.UpdateOutput(g, ref hidden, ref row, ref error, dim);
             }
         }
         if (_negative > 0)
@@ -140,8 +139,7 @@ internal sealed class Word2VecWorker
                 float f = Word2VecKernels.Dot(ref hidden, ref row, dim);
                 float g = f >= Word2VecKernels.MaxExp ? label - 1f : f <= -Word2VecKernels.MaxExp ? label : label - Word2VecKernels.Sigmoid(f);
                 g *= alpha;
-                Word2VecKernels.Axpy(g, ref row, ref error, dim);
-                Word2VecKernels.Axpy(g, ref hidden, ref row, dim);
+                Word2VecKernels.UpdateOutput(g, ref hidden, ref row, ref error, dim);
             }
         }
     }
