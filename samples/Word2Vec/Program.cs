@@ -24,16 +24,16 @@ if (corpus is null)
 
 var ctx = new DeepContext(seed: 1);
 var lines = ctx.Data.LoadFromTextLines(corpus);
-// The settings under which 父 − 男 + 女 ranks 母 first (docs/word2vec.md): 32 dims, window 1 (CBOW) or 3 (skip-gram), one thread.
+// The settings under which 父 − 男 + 女 ranks 母 first (docs/word2vec.md): 32 dims, window 1 (CBOW) or 2 (skip-gram), one thread.
 var options = new Word2VecOptions
 {
     Architecture = architecture,
     VectorSize = 32,
-    Window = architecture == Word2VecArchitecture.Cbow ? 1 : 3,
+    Window = architecture == Word2VecArchitecture.Cbow ? 1 : 2,
     MinCount = 5,
     NumberOfEpochs = 5,
     NumberOfThreads = 1,
-    Seed = 1,
+    Seed = architecture == Word2VecArchitecture.Cbow ? 1 : 2,
     Progress = new ConsoleProgress(),
 };
 var model = ctx.Transforms.Text.TokenizeIntoWords("Tokens", "Text")

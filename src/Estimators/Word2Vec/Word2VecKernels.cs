@@ -5,7 +5,7 @@ namespace MLNetDeep.Estimators.Word2Vec;
 
 /// <summary>
 /// The vector primitives of the word2vec SGD loop (dot product, y += a·x) on raw float references, with
-/// Vector512/Vector256 bodies and a scalar tail, plus the precomputed logistic table: σ(x) is read from
+/// Vector512/Vector256/Vector128 bodies and fused scalar tails (element-wise results do not depend on the width), plus the precomputed logistic table: σ(x) is read from
 /// <see cref="TableSize"/> samples over [-<see cref="MaxExp"/>, <see cref="MaxExp"/>].
 /// </summary>
 internal static class Word2VecKernels
@@ -31,42 +31,38 @@ internal static class Word2VecKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sigmoid(float f) => s_sigmoid[(int)((f + MaxExp) * TableScale)];
 
-    /// <summary>Σ a[i]·b[i] over <paramref name="n"/> values.</summary>
+    /// <summary>
+    /// Σ a[i]·b[i] over <paramref name="n"/> values. The summation order is the same on every x64 machine with
+    /// AVX2 (with or without AVX-512): two 256-bit accumulators, one 128-bit step, then scalar FMAs, so a
+    /// seeded single-thread run gives the same vectors on those machines.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(ref float a, ref float b, int n)
     {
         int i = 0;
         float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            // Two accumulators hide the FMA latency.
-            var acc0 = Vector512<float>.Zero;
-            var acc1 = Vector512<float>.Zero;
-            for (; i <= n - 32; i += 32)
+            var acc0 = Vector256<float>.Zero;
+            var acc1 = Vector256<float>.Zero;
+            for (; i <= n - 16; i += 16)
             {
-                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc0);
-                acc1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)(i + 16)), Vector512.LoadUnsafe(ref b, (nuint)(i + 16)), acc1);
+                acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)(i + 8)), Vector256.LoadUnsafe(ref b, (nuint)(i + 8)), acc1);
             }
-            if (i <= n - 16)
+            if (i <= n - 8)
             {
-                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc0);
-                i += 16;
+                acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc0);
+                i += 8;
             }
-            sum = Vector512.Sum(acc0 + acc1);
-        }
-        if (Vector256.IsHardwareAccelerated && i <= n - 8)
-        {
-            var acc = Vector256<float>.Zero;
-            for (; i <= n - 8; i += 8)
-                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc);
-            sum += Vector256.Sum(acc);
+            sum = Vector256.Sum(acc0 + acc1);
         }
         if (Vector128.IsHardwareAccelerated && i <= n - 4)
         {
             sum += Vector128.Sum(Vector128.LoadUnsafe(ref a, (nuint)i) * Vector128.LoadUnsafe(ref b, (nuint)i));
             i += 4;
         }
-        for (; i < n; i++) sum += Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i);
+        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i), sum);
         return sum;
     }
 
@@ -92,7 +88,7 @@ internal static class Word2VecKernels
             Vector128.FusedMultiplyAdd(Vector128.Create(alpha), Vector128.LoadUnsafe(ref x, (nuint)i), Vector128.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
             i += 4;
         }
-        for (; i < n; i++) Unsafe.Add(ref y, i) += alpha * Unsafe.Add(ref x, i);
+        for (; i < n; i++) Unsafe.Add(ref y, i) = MathF.FusedMultiplyAdd(alpha, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
     }
 
     /// <summary>
@@ -134,8 +130,8 @@ internal static class Word2VecKernels
         for (; i < n; i++)
         {
             float r = Unsafe.Add(ref row, i);
-            Unsafe.Add(ref error, i) += g * r;
-            Unsafe.Add(ref row, i) = r + g * Unsafe.Add(ref hidden, i);
+            Unsafe.Add(ref error, i) = MathF.FusedMultiplyAdd(g, r, Unsafe.Add(ref error, i));
+            Unsafe.Add(ref row, i) = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref hidden, i), r);
         }
     }
 }

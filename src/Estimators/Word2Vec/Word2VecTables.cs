@@ -2,7 +2,7 @@ namespace MLNetDeep.Estimators.Word2Vec;
 
 /// <summary>
 /// What every training thread shares: the input vectors (syn0), the output weights for negative sampling
-/// (syn1neg) and hierarchical softmax (syn1), the noise-word table, the subsampling keep probabilities and
+/// (syn1neg) and hierarchical softmax (syn1), the noise-word alias table, the subsampling keep probabilities and
 /// the Huffman paths. Threads update the weight arrays without locks (Hogwild).
 /// </summary>
 internal sealed class Word2VecTables
@@ -18,7 +18,7 @@ internal sealed class Word2VecTables
         if (o.NegativeSamples > 0)
         {
             NegativeOutput = new float[(long)n * dim];
-            NoiseTable = BuildNoiseTable(counts, o.NegativeSamplingExponent);
+            (NoiseThreshold, NoiseAlias) = BuildNoiseTable(counts, o.NegativeSamplingExponent);
         }
         if (o.HierarchicalSoftmax)
         {
@@ -36,33 +36,44 @@ internal sealed class Word2VecTables
 
     public float[]? HsOutput { get; }
 
-    public int[]? NoiseTable { get; }
+    public uint[]? NoiseThreshold { get; }
+
+    public int[]? NoiseAlias { get; }
 
     public HuffmanTree? Tree { get; }
 
     public float[] KeepProbability { get; }
 
-    // Word w fills a share of the table proportional to count^exponent; the size is a power of two so a draw is a mask.
-    private static int[] BuildNoiseTable(IReadOnlyList<long> counts, double exponent)
+    // The noise distribution (count^exponent) as an alias table (Vose): draw a word i uniformly, keep it when a
+    // second uniform 32-bit number is below NoiseThreshold[i], else take NoiseAlias[i]. Exact, O(1) a draw, and two
+    // small arrays (8 bytes a word) that stay in cache, unlike word2vec.c's 1e8-entry table.
+    private static (uint[] Threshold, int[] Alias) BuildNoiseTable(IReadOnlyList<long> counts, double exponent)
     {
         int n = counts.Count;
-        int size = 1 << 16;
-        while (size < n * 256L && size < 1 << 24) size <<= 1;
-        var table = new int[size];
+        var scaled = new double[n];
         double total = 0;
-        for (int w = 0; w < n; w++) total += Math.Pow(counts[w], exponent);
-        int word = 0;
-        double cumulative = Math.Pow(counts[0], exponent) / total;
-        for (int i = 0; i < size; i++)
+        for (int w = 0; w < n; w++) total += scaled[w] = Math.Pow(counts[w], exponent);
+        for (int w = 0; w < n; w++) scaled[w] *= n / total;
+        var threshold = new uint[n];
+        var alias = new int[n];
+        var small = new Stack<int>();
+        var large = new Stack<int>();
+        for (int w = n - 1; w >= 0; w--) (scaled[w] < 1 ? small : large).Push(w);
+        while (small.Count > 0 && large.Count > 0)
         {
-            table[i] = word;
-            if ((i + 1) / (double)size > cumulative && word < n - 1)
-            {
-                word++;
-                cumulative += Math.Pow(counts[word], exponent) / total;
-            }
+            int s = small.Pop(), l = large.Pop();
+            threshold[s] = (uint)Math.Min(uint.MaxValue, scaled[s] * 4294967296.0);
+            alias[s] = l;
+            scaled[l] += scaled[s] - 1;
+            (scaled[l] < 1 ? small : large).Push(l);
         }
-        return table;
+        // What is left has probability 1 (up to rounding): always kept.
+        foreach (int w in small.Concat(large))
+        {
+            threshold[w] = uint.MaxValue;
+            alias[w] = w;
+        }
+        return (threshold, alias);
     }
 
     // word2vec/gensim subsampling: keep with probability (sqrt(c/t)+1)·t/c, t = sample·(total count), capped at 1.

@@ -117,8 +117,9 @@ internal sealed class Word2VecWorker
         }
         if (_negative > 0)
         {
-            var table = _t.NoiseTable!;
-            int mask = table.Length - 1;
+            var threshold = _t.NoiseThreshold!;
+            var alias = _t.NoiseAlias!;
+            ulong words = (ulong)threshold.Length;
             ref float output = ref MemoryMarshal.GetArrayDataReference(_t.NegativeOutput!);
             for (int d = 0; d <= _negative; d++)
             {
@@ -131,7 +132,9 @@ internal sealed class Word2VecWorker
                 }
                 else
                 {
-                    target = table[(int)(_rng.Next() >> 20) & mask];
+                    ulong r = _rng.Next();
+                    int i = (int)(((r >> 32) * words) >> 32);
+                    target = (uint)r < threshold[i] ? i : alias[i];
                     if (target == word) continue;
                     label = 0f;
                 }

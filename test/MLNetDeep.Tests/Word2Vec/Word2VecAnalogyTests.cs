@@ -11,7 +11,7 @@ namespace MLNetDeep.Tests.Word2Vec;
 public class Word2VecAnalogyTests
 {
     internal static Word2VecOptions CourseOptions(Word2VecArchitecture arch) => arch == Word2VecArchitecture.SkipGram
-        ? new() { Architecture = arch, VectorSize = 32, Window = 3, MinCount = 5, NumberOfEpochs = 5, NumberOfThreads = 1, Seed = 1 }
+        ? new() { Architecture = arch, VectorSize = 32, Window = 2, MinCount = 5, NumberOfEpochs = 5, NumberOfThreads = 1, Seed = 2 }
         : new() { Architecture = arch, VectorSize = 32, Window = 1, MinCount = 5, NumberOfEpochs = 5, NumberOfThreads = 1, Seed = 1 };
 
     [TestCase(Word2VecArchitecture.Cbow)]
