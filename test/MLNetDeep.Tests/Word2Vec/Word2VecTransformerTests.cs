@@ -64,6 +64,20 @@ public class Word2VecTransformerTests
     }
 
     [Test]
+    public void StreamingEveryEpoch_GivesTheSameVectorsAsTheIdCache()
+    {
+        var cached = Fit(SmallOptions(), 300).Model;
+        var o = SmallOptions();
+        o.CorpusCacheSize = 0;
+        var streamed = Fit(o, 300).Model;
+        var both = SmallOptions();
+        both.HierarchicalSoftmax = true;
+        var hsAndNegative = Fit(both, 300).Model;
+        Assert.That(streamed.Vectors.ToArray(), Is.EqualTo(cached.Vectors.ToArray()));
+        Assert.That(hsAndNegative.Vectors.ToArray(), Is.Not.EqualTo(cached.Vectors.ToArray()), "hierarchical softmax adds updates");
+    }
+
+    [Test]
     public void Outputs_FollowPoolingAndUnknownWordPolicy()
     {
         var (tokens, ctx) = Corpus(300);
