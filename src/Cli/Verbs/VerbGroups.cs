@@ -23,6 +23,7 @@ public static class VerbGroups
         new SequenceVerbs(),
         new OnnxVerbs(),
         new OnnxExportVerbs(),
+        new Word2VecVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>
