@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MLNetDeep.Estimators.Text;
+using MLNetDeep.Estimators.Translation;
 using MLNetDeep.Persistence;
 
 namespace MLNetDeep.Estimators;
@@ -14,6 +15,7 @@ public static class EstimatorsRegistration
     {
         if (Interlocked.Exchange(ref _done, 1) == 1) return;
         ComponentRegistry.Register(TextClassificationTransformer.ComponentName, TextClassificationTransformer.Load);
+        ComponentRegistry.Register(Seq2SeqTransformer.ComponentName, Seq2SeqTransformer.Load);
     }
 
 #pragma warning disable CA2255 // a library module initializer is the point here: loaders exist as soon as the assembly is loaded
