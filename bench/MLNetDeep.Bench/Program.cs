@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["attention"] = AttentionSuite.Run,
     ["onnx-infer"] = OnnxInferSuite.Run,
     ["stream-vocab"] = StreamVocabSuite.Run,
+    ["seq2seq"] = Seq2SeqSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
