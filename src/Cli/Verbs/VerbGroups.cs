@@ -22,6 +22,7 @@ public static class VerbGroups
         new TextClassifierVerbs(),
         new OnnxVerbs(),
         new OnnxExportVerbs(),
+        new TranslateVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>
