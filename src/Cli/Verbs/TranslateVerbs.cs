@@ -31,6 +31,7 @@ public sealed class TranslateVerbs : IVerbGroup
         });
         translate.Add(TrainCommand());
         translate.Add(EvaluateCommand(beamOpt));
+        translate.Add(ExportCommand());
         root.Add(translate);
     }
 
@@ -117,6 +118,27 @@ public sealed class TranslateVerbs : IVerbGroup
             return 0;
         });
         return train;
+    }
+
+    private static Command ExportCommand()
+    {
+        var model = new Argument<FileInfo>("model") { Description = "A model written by 'translate train'." };
+        var output = new Option<DirectoryInfo>("--output-dir", "-o") { Description = "Folder for encoder.onnx, decoder.onnx, source.vocab and target.vocab (one token per line, line i = id i).", Required = true };
+        var export = new Command("export-onnx", "Export the encoder and decoder-step ONNX graphs and the vocabularies (see docs/translation.md for the decoding loop).");
+        export.Add(model);
+        export.Add(output);
+        export.SetAction(r =>
+        {
+            var translator = Load(r.GetValue(model)!, null);
+            var dir = r.GetValue(output)!;
+            dir.Create();
+            Seq2SeqOnnxExport.Export(translator.Network, Path.Combine(dir.FullName, "encoder.onnx"), Path.Combine(dir.FullName, "decoder.onnx"));
+            File.WriteAllLines(Path.Combine(dir.FullName, "source.vocab"), translator.SourceVocabulary.Vocabulary.Terms);
+            File.WriteAllLines(Path.Combine(dir.FullName, "target.vocab"), translator.TargetVocabulary.Vocabulary.Terms);
+            Console.WriteLine($"wrote encoder.onnx, decoder.onnx, source.vocab, target.vocab to {dir.FullName}");
+            return 0;
+        });
+        return export;
     }
 
     private static Command EvaluateCommand(Option<int?> beamOpt)

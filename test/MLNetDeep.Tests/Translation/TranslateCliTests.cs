@@ -39,6 +39,9 @@ public class TranslateCliTests
             string translated = output.ToString().Trim();
             Assert.That(translated, Does.Match("^[A-H ]+$"), "an upper-case toy translation");
             Assert.That(MLNetDeep.Cli.Program.Main(["translate", "train", "--output", P("x.zip")]), Is.Not.EqualTo(0), "missing --source fails");
+            Assert.That(MLNetDeep.Cli.Program.Main(["translate", "export-onnx", P("model.zip"), "--output-dir", P("onnx")]), Is.EqualTo(0));
+            Assert.That(File.Exists(P("onnx/encoder.onnx")) && File.Exists(P("onnx/decoder.onnx")), Is.True);
+            Assert.That(File.ReadLines(P("onnx/target.vocab")).Take(4), Is.EqualTo(new[] { "<pad>", "<s>", "</s>", "<unk>" }));
         }
         finally
         {
