@@ -6,7 +6,8 @@ namespace MLNetDeep.Estimators.Translation;
 /// <param name="Ids">Target ids.</param>
 /// <param name="LogProbability">Sum of the token log-probabilities (end-of-sentence included when emitted).</param>
 /// <param name="Score">LogProbability / (tokens + 1)^lengthPenalty, the beam ranking.</param>
-public sealed record Hypothesis(int[] Ids, double LogProbability, double Score);
+/// <param name="Ended">Whether it ended with &lt;/s&gt; (false: cut at the length limit; ranked after every ended one).</param>
+public sealed record Hypothesis(int[] Ids, double LogProbability, double Score, bool Ended = true);
 
 /// <summary>Greedy and beam-search decoding of a batch of sentences with a <see cref="Seq2SeqNetwork"/>.</summary>
 internal static class Seq2SeqDecoding
@@ -50,7 +51,8 @@ internal static class Seq2SeqDecoding
     /// Batched beam search: <paramref name="beamSize"/> live hypotheses per sentence, expanded by their best
     /// tokens; an end-of-sentence among the k best candidates closes a hypothesis, and a sentence is done when
     /// no live hypothesis can outrank its k-th closed one (or after <paramref name="maxLength"/> tokens, when the
-    /// live ones are added). Returns each sentence's hypotheses, best first by <see cref="Hypothesis.Score"/>.
+    /// live ones are added after the ended ones). Returns each sentence's hypotheses: ended ones first, each group best first by
+    /// <see cref="Hypothesis.Score"/>.
     /// </summary>
     public static List<Hypothesis>[] Beam(Seq2SeqNetwork net, Seq2SeqBatch batch, int beamSize, double lengthPenalty, int maxLength)
     {
@@ -125,9 +127,9 @@ internal static class Seq2SeqDecoding
                 for (int j = 0; j < k; j++)
                 {
                     int r = i * k + j;
-                    if (!double.IsNegativeInfinity(scores[r])) done[i].Add(new Hypothesis([.. seqs[r]], scores[r], Rank(scores[r], seqs[r].Count)));
+                    if (!double.IsNegativeInfinity(scores[r])) done[i].Add(new Hypothesis([.. seqs[r]], scores[r], Rank(scores[r], seqs[r].Count), Ended: false));
                 }
-            done[i].Sort((x, y) => y.Score.CompareTo(x.Score));
+            done[i].Sort((x, y) => x.Ended != y.Ended ? y.Ended.CompareTo(x.Ended) : y.Score.CompareTo(x.Score));
         }
         return done;
     }

@@ -103,18 +103,21 @@ public sealed class Seq2SeqTransformer : ITransformer
             .Select(t => string.Join(' ', t)).ToArray();
     }
 
-    /// <summary>The <paramref name="count"/> best beam hypotheses of each sentence (beam width at least <paramref name="count"/>) with their scores.</summary>
-    public IReadOnlyList<IReadOnlyList<(string Text, double LogProbability, double Score)>> TranslateNBest(IReadOnlyList<string> sources, int count)
+    /// <summary>
+    /// The <paramref name="count"/> best beam hypotheses of each sentence (beam width at least <paramref name="count"/>) with
+    /// their scores; hypotheses cut at <see cref="MaxTargetLength"/> (Ended = false) come after those that ended.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<(string Text, double LogProbability, double Score, bool Ended)>> TranslateNBest(IReadOnlyList<string> sources, int count)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         int beam = Math.Max(BeamSize, count);
-        var result = new List<IReadOnlyList<(string, double, double)>>();
+        var result = new List<IReadOnlyList<(string, double, double, bool)>>();
         for (int start = 0; start < sources.Count; start += TranslationBatchSize)
         {
             var chunk = sources.Skip(start).Take(TranslationBatchSize).Select(s => SourceVocabulary.Encode(TranslationVocabulary.Tokenize(s))).ToList();
             foreach (var hyps in Seq2SeqDecoding.Beam(Network, Seq2SeqBatch.Create(chunk, null), beam, LengthPenalty, MaxTargetLength))
-                result.Add(hyps.Take(count).Select(h => (string.Join(' ', TargetVocabulary.Decode(h.Ids)), h.LogProbability, h.Score)).ToList());
+                result.Add(hyps.Take(count).Select(h => (string.Join(' ', TargetVocabulary.Decode(h.Ids)), h.LogProbability, h.Score, h.Ended)).ToList());
         }
         return result;
     }

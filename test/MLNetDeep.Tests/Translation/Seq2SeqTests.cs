@@ -73,7 +73,8 @@ public class Seq2SeqTests
         {
             Assert.That(beam[i], Has.Count.EqualTo(3));
             Assert.That(beam[i][0].LogProbability, Is.GreaterThanOrEqualTo(rawGreedy[i][0].LogProbability - 1e-5), sources[i]);
-            Assert.That(beam[i].Select(h => h.Score), Is.Ordered.Descending);
+            Assert.That(beam[i].Where(h => h.Ended).Select(h => h.Score), Is.Ordered.Descending);
+            Assert.That(beam[i].SkipWhile(h => h.Ended).All(h => !h.Ended), Is.True, "hypotheses cut at the length limit come last");
             Assert.That(beam[i].Select(h => h.Text).Distinct().Count(), Is.EqualTo(3), "n-best entries differ");
         }
         Assert.That(model.WithDecoding(4).Translate(sources).Zip(sources).Count(p => p.First == Reverse(p.Second)), Is.GreaterThan(15));
