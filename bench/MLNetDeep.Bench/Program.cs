@@ -12,6 +12,7 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["onnx-infer"] = OnnxInferSuite.Run,
     ["stream-vocab"] = StreamVocabSuite.Run,
     ["word2vec"] = Word2VecSuite.Run,
+    ["seq2seq"] = Seq2SeqSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using MLNetDeep.Estimators.Sequence;
 using MLNetDeep.Estimators.Text;
 using MLNetDeep.Estimators.Word2Vec;
+using MLNetDeep.Estimators.Translation;
 using MLNetDeep.Persistence;
 
 namespace MLNetDeep.Estimators;
@@ -18,8 +19,8 @@ public static class EstimatorsRegistration
         ComponentRegistry.Register(TextClassificationTransformer.ComponentName, TextClassificationTransformer.Load);
         ComponentRegistry.Register(SequenceClassificationTransformer.ComponentName, SequenceClassificationTransformer.Load);
         ComponentRegistry.Register(NextWordPredictionTransformer.ComponentName, NextWordPredictionTransformer.Load);
-
         ComponentRegistry.Register(Word2VecTransformer.ComponentName, Word2VecTransformer.Load);
+        ComponentRegistry.Register(Seq2SeqTransformer.ComponentName, Seq2SeqTransformer.Load);
     }
 
 #pragma warning disable CA2255 // a library module initializer is the point here: loaders exist as soon as the assembly is loaded

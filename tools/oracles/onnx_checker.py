@@ -11,9 +11,10 @@ A long-lived process: one JSON request per line on stdin, one JSON response per 
 inference. Protocol failures answer {"ok": false, "error": ...}.
 """
 
-import json
 import sys
 import traceback
+
+import json_line_loop
 
 _OUT = sys.stdout
 sys.stdout = sys.stderr
@@ -44,20 +45,7 @@ def handle(req):
 
 
 def main():
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        req = None
-        try:
-            req = json.loads(line)
-            resp = {"ok": True}
-            resp.update(handle(req))
-        except Exception:
-            resp = {"ok": False, "error": traceback.format_exc()}
-        if isinstance(req, dict) and "id" in req:
-            resp["id"] = req["id"]
-        _OUT.write(json.dumps(resp) + "\n")
-        _OUT.flush()
+    json_line_loop.serve(handle, _OUT)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ public static class VerbGroups
         new OnnxVerbs(),
         new OnnxExportVerbs(),
         new Word2VecVerbs(),
+        new TranslateVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>

@@ -91,11 +91,65 @@ public static class RecurrentExporters
         string x = inputs[0];
         if (ctx.TryRank(x) is int rank && rank != 3)
             throw new OnnxExportException($"{module.GetType().Name} '{ctx.ModulePath}' is exported for batched 3-D inputs; the traced input has rank {rank}.", valueName: x, modulePath: ctx.ModulePath);
-        string seqLens = "";
+        x = Layers(ctx, module, x, inputs.Count == 2 ? inputs[1] : null, null, null, out _, out _);
         if (inputs.Count == 2)
         {
-            seqLens = ctx.Node("Cast", [inputs[1]], OnnxAttr.Int("to", (int)TensorProto.Types.DataType.Int32));
+            var lengths = ctx.Sample(inputs[1]);
+            var input = ctx.Sample(inputs[0]);
+            var output = module switch
+            {
+                LSTM lstm => lstm.Forward(input, null, null, lengths),
+                GRU gru => gru.Forward(input, null, lengths),
+                RNN rnn => rnn.Forward(input, null, lengths),
+                _ => throw new OnnxExportException($"Unknown recurrent module {module.GetType().Name}.", modulePath: ctx.ModulePath),
+            };
+            ctx.SetSample(x, output.Output);
         }
+        return [x];
+    }
+
+    /// <summary>
+    /// Exports <paramref name="module"/> over <paramref name="x"/> with optional int64 lengths [B] and initial states
+    /// [L·D, B, H] (c0: LSTM only), returning the output sequence and the final states [L·D, B, H] (the ONNX
+    /// operators' Y_h / Y_c of every layer, concatenated). Samples are set when the inputs have them.
+    /// </summary>
+    /// <param name="ctx">The export context.</param>
+    /// <param name="module">An RNN, LSTM or GRU.</param>
+    /// <param name="x">Input sequence value.</param>
+    /// <param name="lengths">Lengths value, or null.</param>
+    /// <param name="h0">Initial hidden states value, or null (zeros).</param>
+    /// <param name="c0">Initial LSTM cell states value, or null (zeros).</param>
+    public static (string Output, string HN, string? CN) ExportWithStates(OnnxExportContext ctx, RecurrentModule module, string x, string? lengths, string? h0, string? c0)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(module);
+        string y = Layers(ctx, module, x, lengths, h0, c0, out var hn, out var cn);
+        string hOut = ctx.Node("Concat", hn, OnnxAttr.Int("axis", 0));
+        string? cOut = cn.Count > 0 ? ctx.Node("Concat", cn, OnnxAttr.Int("axis", 0)) : null;
+        if (ctx.HasSample(x) && (lengths is null || ctx.HasSample(lengths)) && (h0 is null || ctx.HasSample(h0)) && (c0 is null || ctx.HasSample(c0)))
+        {
+            var input = ctx.Sample(x);
+            var lens = lengths is null ? null : ctx.Sample(lengths);
+            Tensor? h = h0 is null ? null : ctx.Sample(h0), c = c0 is null ? null : ctx.Sample(c0);
+            var output = module switch
+            {
+                LSTM lstm => lstm.Forward(input, h, c, lens),
+                GRU gru => gru.Forward(input, h, lens),
+                RNN rnn => rnn.Forward(input, h, lens),
+                _ => throw new OnnxExportException($"Unknown recurrent module {module.GetType().Name}.", modulePath: ctx.ModulePath),
+            };
+            ctx.SetSample(y, output.Output);
+            ctx.SetSample(hOut, output.HN);
+            if (cOut is not null) ctx.SetSample(cOut, output.CN!);
+        }
+        return (y, hOut, cOut);
+    }
+
+    private static string Layers(OnnxExportContext ctx, RecurrentModule module, string x, string? lengths, string? h0, string? c0, out List<string> finalH, out List<string> finalC)
+    {
+        finalH = [];
+        finalC = [];
+        string seqLens = lengths is null ? "" : ctx.Node("Cast", [lengths], OnnxAttr.Int("to", (int)TensorProto.Types.DataType.Int32));
         if (module.BatchFirst) x = ctx.Node("Transpose", [x], OnnxAttr.Ints("perm", 1, 0, 2));
 
         var (op, gates, order) = module switch
@@ -130,7 +184,10 @@ public static class RecurrentExporters
                 b.Count > 0 ? ctx.Initializer($"B_l{l}", Tensor.Stack(b)) : "",
                 seqLens,
             };
-            if (p.Count > 0) nodeInputs.AddRange(["", "", ctx.Initializer($"P_l{l}", Tensor.Stack(p))]);
+            string State(string? all) => all is null ? "" : ctx.Node("Slice", [all, ctx.Builder.AddInt64s("start", l * dirs), ctx.Builder.AddInt64s("end", (l + 1) * dirs), ctx.Builder.AddInt64s("axis0", 0)]);
+            nodeInputs.Add(State(h0));
+            if (module is LSTM) nodeInputs.Add(State(c0));
+            if (p.Count > 0) nodeInputs.Add(ctx.Initializer($"P_l{l}", Tensor.Stack(p)));
             var attrs = new List<AttributeProto>
             {
                 OnnxAttr.Int("hidden_size", hidden),
@@ -149,27 +206,17 @@ public static class RecurrentExporters
             }
             // Trim trailing omitted inputs.
             while (nodeInputs[^1].Length == 0) nodeInputs.RemoveAt(nodeInputs.Count - 1);
-            string y = ctx.Builder.AddNode(op, nodeInputs, 1, attrs, docString: $"{ctx.ModulePath} ({module.GetType().Name}) layer {l}")[0];
+            var outs = ctx.Builder.AddNode(op, nodeInputs, module is LSTM ? 3 : 2, attrs, docString: $"{ctx.ModulePath} ({module.GetType().Name}) layer {l}");
+            string y = outs[0];
+            finalH.Add(outs[1]);
+            if (module is LSTM) finalC.Add(outs[2]);
             // Y is [T, D, B, H] → [T, B, D·H].
             x = dirs == 1
                 ? ctx.Node("Squeeze", [y, ctx.Builder.AddInt64s("axes", 1)])
                 : ctx.Node("Reshape", [ctx.Node("Transpose", [y], OnnxAttr.Ints("perm", 0, 2, 1, 3)), ctx.Builder.AddInt64s("shape", 0, 0, -1)]);
         }
         if (module.BatchFirst) x = ctx.Node("Transpose", [x], OnnxAttr.Ints("perm", 1, 0, 2));
-        if (inputs.Count == 2)
-        {
-            var lengths = ctx.Sample(inputs[1]);
-            var input = ctx.Sample(inputs[0]);
-            var output = module switch
-            {
-                LSTM lstm => lstm.Forward(input, null, null, lengths),
-                GRU gru => gru.Forward(input, null, lengths),
-                RNN rnn => rnn.Forward(input, null, lengths),
-                _ => throw new OnnxExportException($"Unknown recurrent module {module.GetType().Name}.", modulePath: ctx.ModulePath),
-            };
-            ctx.SetSample(x, output.Output);
-        }
-        return [x];
+        return x;
     }
 
     // Gate blocks of H rows (or elements) along dim 0, taken in ONNX order.
