@@ -11,22 +11,17 @@ Protocol failures answer {"ok": false, "error": ...}.
 """
 
 import sys
-import traceback
 import warnings
 
 import json_line_loop
 
-_OUT = sys.stdout
-sys.stdout = sys.stderr
+_OUT = json_line_loop.take_stdout()
 
 try:
     import nltk
     from nltk.translate.bleu_score import corpus_bleu
-except Exception as _e:  # reported via stderr (last line) and exit code 3
-    sys.stderr.write(traceback.format_exc())
-    sys.stderr.write("bleu_oracle: import nltk failed: %s: %s\n" % (type(_e).__name__, _e))
-    sys.stderr.flush()
-    sys.exit(3)
+except Exception:  # reported via stderr (last line) and exit code 3
+    json_line_loop.import_failed("bleu_oracle", "nltk")
 
 
 def handle(req):

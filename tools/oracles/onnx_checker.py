@@ -12,21 +12,16 @@ inference. Protocol failures answer {"ok": false, "error": ...}.
 """
 
 import sys
-import traceback
 
 import json_line_loop
 
-_OUT = sys.stdout
-sys.stdout = sys.stderr
+_OUT = json_line_loop.take_stdout()
 
 try:
     import onnx
     import onnx.checker
-except Exception as _e:  # reported via stderr (last line) and exit code 3
-    sys.stderr.write(traceback.format_exc())
-    sys.stderr.write("onnx_checker: import onnx failed: %s: %s\n" % (type(_e).__name__, _e))
-    sys.stderr.flush()
-    sys.exit(3)
+except Exception:  # reported via stderr (last line) and exit code 3
+    json_line_loop.import_failed("onnx_checker", "onnx")
 
 
 def handle(req):

@@ -21,23 +21,19 @@ Peer mode: word2vec_oracle.py --peer CORPUS key=value ... trains once and prints
 process CPU time of the vocabulary pass plus training, all threads; less sensitive to a loaded machine).
 """
 
-import json
 import sys
 import time
-import traceback
 
-_OUT = sys.stdout
-sys.stdout = sys.stderr
+import json_line_loop
+
+_OUT = json_line_loop.take_stdout()
 
 try:
     import gensim
     from gensim.models import KeyedVectors, Word2Vec
     from gensim.models.word2vec import LineSentence
-except Exception as _e:  # reported via stderr (last line) and exit code 3
-    sys.stderr.write(traceback.format_exc())
-    sys.stderr.write("word2vec_oracle: import gensim failed: %s: %s\n" % (type(_e).__name__, _e))
-    sys.stderr.flush()
-    sys.exit(3)
+except Exception:  # reported via stderr (last line) and exit code 3
+    json_line_loop.import_failed("word2vec_oracle", "gensim")
 
 _INT = {"sg", "vector_size", "window", "min_count", "negative", "hs", "epochs", "workers", "seed", "max_final_vocab"}
 
@@ -86,23 +82,6 @@ def handle(req):
     raise ValueError("unknown request kind %r" % (kind,))
 
 
-def serve():
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        req = None
-        try:
-            req = json.loads(line)
-            resp = handle(req)
-            resp["ok"] = True
-        except Exception as e:
-            sys.stderr.write(traceback.format_exc())
-            resp = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
-        resp["id"] = req.get("id") if isinstance(req, dict) else None
-        _OUT.write(json.dumps(resp) + "\n")
-        _OUT.flush()
-
-
 def peer(argv):
     corpus = argv[0]
     options = dict(a.split("=", 1) for a in argv[1:])
@@ -116,4 +95,4 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--peer":
         peer(sys.argv[2:])
     else:
-        serve()
+        json_line_loop.serve(handle, _OUT)

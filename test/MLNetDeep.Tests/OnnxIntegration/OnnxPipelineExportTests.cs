@@ -2,7 +2,7 @@ using MLNetDeep.Data;
 using MLNetDeep.Estimators.Text;
 using MLNetDeep.OnnxExport;
 using MLNetDeep.Tensors;
-using MLNetDeep.Tests.Oracles;
+using MLNetDeep.Tests.Onnx.Export;
 using MLNetDeep.Tests.Pipeline;
 using NUnit.Framework;
 
@@ -13,20 +13,15 @@ namespace MLNetDeep.Tests.OnnxIntegration;
 /// Runtime and our runtime (ApplyOnnxModel) give the transformer's scores at batch sizes other than the
 /// export's, with rows of different lengths (padded with key 0).
 /// </summary>
-public class OnnxPipelineExportTests
+public class OnnxPipelineExportTests : OnnxExportTestBase
 {
-    private string _dir = null!;
-    private OnnxCheckerOracle _checker = null!;
-    private OnnxRuntimeOracle _ort = null!;
     private DeepContext _ctx = null!;
     private TransformerChain<MLNetDeep.Conversion.KeyToValueMappingTransformer> _model = null!;
     private IDataView _test = null!;
 
     [OneTimeSetUp]
-    public void TrainAndStart()
+    public void Train()
     {
-        _dir = Path.Combine(Path.GetTempPath(), "mlnd-export-onnx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
         _ctx = new DeepContext(seed: 5);
         var pipeline = _ctx.Transforms.Text.NormalizeText("Text")
             .Append(_ctx.Transforms.Text.TokenizeIntoWords("Words", "Text"))
@@ -36,16 +31,6 @@ public class OnnxPipelineExportTests
             .Append(_ctx.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel"));
         _model = pipeline.Fit(PipelineTestData.View(_ctx, 150, seed: 1));
         _test = PipelineTestData.View(_ctx, 23, seed: 9);
-        _checker = OnnxCheckerOracle.Start();
-        _ort = OnnxRuntimeOracle.Start();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _checker?.Dispose();
-        _ort?.Dispose();
-        Directory.Delete(_dir, recursive: true);
     }
 
     private TextClassificationTransformer Classifier => _model.Transformers.OfType<TextClassificationTransformer>().Single();
@@ -60,7 +45,7 @@ public class OnnxPipelineExportTests
 
     private string ExportToFile()
     {
-        string path = Path.Combine(_dir, "classifier-" + Guid.NewGuid().ToString("N")[..6] + ".onnx");
+        string path = Path.Combine(TempDir, "classifier-" + Guid.NewGuid().ToString("N")[..6] + ".onnx");
         using (var stream = File.Create(path)) _ctx.Model.ExportOnnx(_model, _test, stream);
         return path;
     }
@@ -69,7 +54,7 @@ public class OnnxPipelineExportTests
     public void Export_PassesChecker_AndHasDynamicAxes()
     {
         string path = ExportToFile();
-        Assert.That(_checker.Check(path), Is.Null, "onnx.checker full_check");
+        Assert.That(Checker.Check(path), Is.Null, "onnx.checker full_check");
         var proto = MLNetDeep.OnnxExport.Schema.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
         var input = proto.Graph.Input.Single(i => i.Name == "Tokens");
         Assert.That(input.Type.TensorType.Shape.Dim.Select(d => d.DimParam), Is.EqualTo(new[] { "batch", "sequence" }));
@@ -95,7 +80,7 @@ public class OnnxPipelineExportTests
             int longest = Math.Max(1, rows.Max(r => r.Length));
             var ids = new long[rows.Count * longest]; // zero padding: key 0 is skipped by the graph
             for (int r = 0; r < rows.Count; r++) for (int j = 0; j < rows[r].Length; j++) ids[r * longest + j] = rows[r][j];
-            var outputs = _ort.Run(path, new Dictionary<string, Tensor> { ["Tokens"] = Tensor.FromArray(ids, rows.Count, longest) });
+            var outputs = Runtime.Run(path, new Dictionary<string, Tensor> { ["Tokens"] = Tensor.FromArray(ids, rows.Count, longest) });
             var score = outputs["Score"].ToArray<float>();
             var label = outputs["PredictedLabel"].ToArray<long>();
             int c = scores[0].Length;
@@ -111,7 +96,7 @@ public class OnnxPipelineExportTests
     [TestCase(7)]
     public void OurRuntime_ApplyOnnxModel_MatchesTheTransformer(int batch)
     {
-        string path = Path.Combine(_dir, "classifier-file.onnx");
+        string path = Path.Combine(TempDir, "classifier-file.onnx");
         _ctx.Model.ExportOnnx(_model, _test, path);
         var prefix = new TransformerChain<ITransformer>(_model.Transformers.Take(4).ToList());
         var featurized = prefix.Transform(_test);

@@ -144,6 +144,21 @@ public abstract class JsonLineOracle : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// The Python interpreter (<see cref="TorchOracle.PythonEnvVar"/> or <see cref="TorchOracle.DefaultPython"/>),
+    /// the script at <paramref name="scriptRelativePath"/> under the repository root, and that root;
+    /// throws <see cref="OracleUnavailableException"/> naming whichever is missing.
+    /// </summary>
+    protected static (string Python, string Script, string Root) LocatePythonScript(string scriptRelativePath)
+    {
+        string python = System.Environment.GetEnvironmentVariable(TorchOracle.PythonEnvVar) is { Length: > 0 } p ? p : TorchOracle.DefaultPython;
+        if (!File.Exists(python)) throw new OracleUnavailableException($"{python} not found");
+        string root = TorchOracle.FindRepoRoot() ?? throw new OracleUnavailableException("repository root (directory with MLNetDeep.sln) not found");
+        string script = Path.Combine(root, scriptRelativePath);
+        if (!File.Exists(script)) throw new OracleUnavailableException($"{script} not found");
+        return (python, script, root);
+    }
+
     /// <summary>Ends the calling test/fixture: ignored, or failed with MLNETDEEP_REQUIRE_ORACLES=1.</summary>
     protected static void FailOrIgnore(string oracle, string reason, string installHint) =>
         OracleProcess.FailOrIgnore(oracle, reason, installHint);

@@ -27,11 +27,7 @@ public sealed class OnnxCheckerOracle : JsonLineOracle
 
     private static OnnxCheckerOracle Create()
     {
-        string python = System.Environment.GetEnvironmentVariable(TorchOracle.PythonEnvVar) is { Length: > 0 } p ? p : TorchOracle.DefaultPython;
-        if (!File.Exists(python)) throw new OracleUnavailableException($"{python} not found");
-        string root = TorchOracle.FindRepoRoot() ?? throw new OracleUnavailableException("repository root (directory with MLNetDeep.sln) not found");
-        string script = Path.Combine(root, ScriptRelativePath);
-        if (!File.Exists(script)) throw new OracleUnavailableException($"{script} not found");
+        var (python, script, root) = LocatePythonScript(ScriptRelativePath);
         return new OnnxCheckerOracle(python, script, root);
     }
 

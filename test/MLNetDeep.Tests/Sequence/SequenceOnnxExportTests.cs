@@ -1,7 +1,7 @@
 using MLNetDeep.Data;
 using MLNetDeep.Estimators.Sequence;
 using MLNetDeep.Tensors;
-using MLNetDeep.Tests.Oracles;
+using MLNetDeep.Tests.Onnx.Export;
 using MLNetDeep.Tests.Pipeline;
 using NUnit.Framework;
 
@@ -13,29 +13,8 @@ namespace MLNetDeep.Tests.Sequence;
 /// scores at batch sizes other than the export's, on rows of different lengths padded with key 0 and
 /// with key 0 inside a row.
 /// </summary>
-public class SequenceOnnxExportTests
+public class SequenceOnnxExportTests : OnnxExportTestBase
 {
-    private string _dir = null!;
-    private OnnxCheckerOracle _checker = null!;
-    private OnnxRuntimeOracle _ort = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "mlnd-seq-onnx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-        _checker = OnnxCheckerOracle.Start();
-        _ort = OnnxRuntimeOracle.Start();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _checker?.Dispose();
-        _ort?.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
-
     // Rows as the featurizer gives them, plus edge cases: key 0 inside a row, trailing 0, a single token, all-unknown.
     private static List<uint[]> Rows(ITransformer featurizer, IDataView data)
     {
@@ -46,14 +25,14 @@ public class SequenceOnnxExportTests
 
     private void Compare(string path, List<uint[]> rows, float[][] expected, int batch)
     {
-        Assert.That(_checker.Check(path), Is.Null, "onnx.checker full_check");
+        Assert.That(Checker.Check(path), Is.Null, "onnx.checker full_check");
         for (int start = 0; start < rows.Count; start += batch)
         {
             var part = rows.Skip(start).Take(batch).ToList();
             int width = part.Max(r => r.Length);
             var ids = new long[part.Count * width];
             for (int r = 0; r < part.Count; r++) for (int j = 0; j < part[r].Length; j++) ids[r * width + j] = part[r][j];
-            var outputs = _ort.Run(path, new Dictionary<string, Tensor> { ["Tokens"] = Tensor.FromArray(ids, part.Count, width) });
+            var outputs = Runtime.Run(path, new Dictionary<string, Tensor> { ["Tokens"] = Tensor.FromArray(ids, part.Count, width) });
             var score = outputs["Score"].ToArray<float>();
             var label = outputs["PredictedLabel"].ToArray<long>();
             int c = expected[0].Length;
@@ -81,7 +60,7 @@ public class SequenceOnnxExportTests
         var options = new SequenceClassifierOptions { Cell = cell, Pooling = pooling, NumberOfLayers = layers, Bidirectional = bidirectional, EmbeddingDimension = 6, HiddenSize = 5, NumberOfEpochs = 1, Seed = 2 };
         var train = PipelineTestData.View(ctx, 60, seed: 1);
         var model = SequenceClassifierTests.Pipeline(ctx, options).Fit(train);
-        string path = Path.Combine(_dir, $"cls-{cell}-{pooling}-{layers}-{bidirectional}.onnx");
+        string path = Path.Combine(TempDir, $"cls-{cell}-{pooling}-{layers}-{bidirectional}.onnx");
         ctx.Model.ExportOnnx(model, train, path);
         var featurizer = new TransformerChain<ITransformer>(model.Transformers.Take(2).ToList());
         var rows = Rows(featurizer, PipelineTestData.View(ctx, 20, seed: 9));
@@ -97,7 +76,7 @@ public class SequenceOnnxExportTests
             .Append(ctx.Transforms.Conversion.MapValueToKey("Tokens", "Words", new MLNetDeep.Conversion.ValueToKeyMappingOptions { UnknownToken = "<unk>" }));
         var train = PipelineTestData.View(ctx, 60, seed: 1);
         var model = featurize.Append(ctx.Text.Trainers.NextWordPredictor(new NextWordPredictorOptions { Cell = SequenceCellType.Gru, Bidirectional = true, EmbeddingDimension = 6, HiddenSize = 5, NumberOfEpochs = 1, Seed = 2 })).Fit(train);
-        string path = Path.Combine(_dir, "lm.onnx");
+        string path = Path.Combine(TempDir, "lm.onnx");
         ctx.Model.ExportOnnx(model, train, path);
         var featurizer = new TransformerChain<ITransformer>(model.Transformers.Take(2).ToList());
         var rows = Rows(featurizer, PipelineTestData.View(ctx, 12, seed: 9)).Select(r => r.Length > 5 ? r[^5..] : r).ToList();

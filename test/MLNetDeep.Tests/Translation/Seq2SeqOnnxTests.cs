@@ -1,7 +1,7 @@
 using MLNetDeep.Estimators.Translation;
 using MLNetDeep.Onnx;
 using MLNetDeep.Tensors;
-using MLNetDeep.Tests.Oracles;
+using MLNetDeep.Tests.Onnx.Export;
 using NUnit.Framework;
 
 namespace MLNetDeep.Tests.Translation;
@@ -11,25 +11,8 @@ namespace MLNetDeep.Tests.Translation;
 /// ONNX Runtime (tools/oracles/ort_oracle.js) and over our managed runtime gives our transformer's translations.
 /// </summary>
 [NonParallelizable]
-public class Seq2SeqOnnxTests
+public class Seq2SeqOnnxTests : OnnxExportTestBase
 {
-    private OnnxCheckerOracle _checker = null!;
-    private OnnxRuntimeOracle _ort = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _checker = OnnxCheckerOracle.Start();
-        _ort = OnnxRuntimeOracle.Start();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _checker?.Dispose();
-        _ort?.Dispose();
-    }
-
     private static Seq2SeqTransformer Train(Seq2SeqCell cell, Seq2SeqAttentionKind attention, bool bidirectional, int layers, int epochs)
     {
         var ctx = new DeepContext(seed: 1);
@@ -47,25 +30,16 @@ public class Seq2SeqOnnxTests
     public void GreedyLoopOverExportedGraphsMatchesTheTransformer(Seq2SeqCell cell, Seq2SeqAttentionKind attention, bool bidirectional, int layers, int epochs)
     {
         var model = Train(cell, attention, bidirectional, layers, epochs);
-        string dir = Path.Combine(Path.GetTempPath(), $"seq2seq-onnx-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            string encoder = Path.Combine(dir, "encoder.onnx"), decoder = Path.Combine(dir, "decoder.onnx");
-            Seq2SeqOnnxExport.Export(model.Network, encoder, decoder);
-            Assert.That(_checker.Check(encoder), Is.Null);
-            Assert.That(_checker.Check(decoder), Is.Null);
-            var sources = TranslationTestData.ReversedUpper(12, seed: 11).Select(r => r.Source).ToList();
-            var expected = model.Translate(sources);
-            Assert.That(expected.Count(e => e.Length > 0), Is.GreaterThan(6), "the model emits tokens");
-            var ours = new OnnxRunner(new OnnxSession(encoder), new OnnxSession(decoder));
-            Assert.That(GreedyLoop(model, sources, (path, feeds) => (path == encoder ? ours.Encoder : ours.Decoder).Run(feeds), encoder, decoder), Is.EqualTo(expected), "managed runtime");
-            Assert.That(GreedyLoop(model, sources, (path, feeds) => _ort.Run(path, feeds), encoder, decoder), Is.EqualTo(expected), "ONNX Runtime");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        string encoder = NewPath("encoder"), decoder = NewPath("decoder");
+        Seq2SeqOnnxExport.Export(model.Network, encoder, decoder);
+        Assert.That(Checker.Check(encoder), Is.Null);
+        Assert.That(Checker.Check(decoder), Is.Null);
+        var sources = TranslationTestData.ReversedUpper(12, seed: 11).Select(r => r.Source).ToList();
+        var expected = model.Translate(sources);
+        Assert.That(expected.Count(e => e.Length > 0), Is.GreaterThan(6), "the model emits tokens");
+        var ours = new OnnxRunner(new OnnxSession(encoder), new OnnxSession(decoder));
+        Assert.That(GreedyLoop(model, sources, (path, feeds) => (path == encoder ? ours.Encoder : ours.Decoder).Run(feeds), encoder, decoder), Is.EqualTo(expected), "managed runtime");
+        Assert.That(GreedyLoop(model, sources, (path, feeds) => Runtime.Run(path, feeds), encoder, decoder), Is.EqualTo(expected), "ONNX Runtime");
     }
 
     private sealed record OnnxRunner(OnnxSession Encoder, OnnxSession Decoder);

@@ -1,7 +1,7 @@
 using MLNetDeep.Estimators.Word2Vec;
 using MLNetDeep.Onnx;
 using MLNetDeep.Tensors;
-using MLNetDeep.Tests.Oracles;
+using MLNetDeep.Tests.Onnx.Export;
 using NUnit.Framework;
 
 namespace MLNetDeep.Tests.Word2Vec;
@@ -11,29 +11,14 @@ namespace MLNetDeep.Tests.Word2Vec;
 /// runtime give the transformer's token vectors and pooled vectors (mean and min/mean/max) on a padded batch
 /// of rows of different lengths, with unknown words under each policy.
 /// </summary>
-public class Word2VecOnnxTests
+public class Word2VecOnnxTests : OnnxExportTestBase
 {
-    private string _dir = null!;
-    private OnnxCheckerOracle _checker = null!;
-    private OnnxRuntimeOracle _ort = null!;
     private Word2VecModel _model = null!;
 
     [OneTimeSetUp]
-    public void TrainAndStart()
+    public void Train()
     {
-        _dir = Path.Combine(Path.GetTempPath(), "mlnd-w2v-onnx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
         _model = Word2VecTransformerTests.Fit(Word2VecTransformerTests.SmallOptions(), 200).Model;
-        _checker = OnnxCheckerOracle.Start();
-        _ort = OnnxRuntimeOracle.Start();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _checker?.Dispose();
-        _ort?.Dispose();
-        if (_dir is not null && Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
     }
 
     [TestCase(Word2VecPooling.Mean, UnknownWordPolicy.Ignore)]
@@ -42,16 +27,16 @@ public class Word2VecOnnxTests
     public void Export_MatchesTransformer_InOrtAndOurRuntime(Word2VecPooling pooling, UnknownWordPolicy unknown)
     {
         var t = new Word2VecTransformer(_model, "Tokens", "Features", "FeaturesTokens", pooling, unknown);
-        string path = Path.Combine(_dir, $"w2v-{pooling}-{unknown}.onnx");
+        string path = Path.Combine(TempDir, $"w2v-{pooling}-{unknown}.onnx");
         Word2VecOnnxExporter.Export(t, path);
-        Assert.That(_checker.Check(path), Is.Null, "onnx.checker full_check");
+        Assert.That(Checker.Check(path), Is.Null, "onnx.checker full_check");
 
         string[][] rows = [["goal", "match", "team", "oven"], ["rain"], [], ["snow", "zzz-unknown", "the"], ["zzz-unknown"]];
         int seq = rows.Max(r => r.Length), dim = _model.VectorSize;
         var ids = new long[rows.Length * seq];
         for (int r = 0; r < rows.Length; r++) t.GetTokenIds(rows[r]).CopyTo(ids, r * seq);
         var input = Tensor.FromArray(ids, rows.Length, seq);
-        var ort = _ort.Run(path, new Dictionary<string, Tensor> { ["TokenIds"] = input });
+        var ort = Runtime.Run(path, new Dictionary<string, Tensor> { ["TokenIds"] = input });
         var ours = new OnnxSession(path).Run(new Dictionary<string, Tensor> { ["TokenIds"] = input });
         foreach (var (name, outputs) in new[] { ("ONNX Runtime", ort), ("our runtime", ours) })
         {
