@@ -9,55 +9,47 @@ namespace MLNetDeep.Estimators.Sequence;
 /// <see cref="NextWordPredictorOptions.ContextSize"/> words; the network (embedding → LSTM/GRU → last
 /// state → Linear over the vocabulary) is trained with Adam and cross-entropy.
 /// </summary>
-public sealed class NextWordPredictionTrainer : IEstimator<NextWordPredictionTransformer>
+public sealed class NextWordPredictionTrainer : TrainerBase<NextWordPredictorOptions, NextWordPredictionTransformer>
 {
     private const string Component = NextWordPredictionTransformer.ComponentName;
-    private readonly DeepContext _context;
-    private readonly NextWordPredictorOptions _options;
 
     /// <summary>Creates the trainer (use <c>ctx.Text.Trainers.NextWordPredictor</c>).</summary>
-    public NextWordPredictionTrainer(DeepContext context, NextWordPredictorOptions options)
+    public NextWordPredictionTrainer(DeepContext context, NextWordPredictorOptions options) : base(context, options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
-        _options = options;
     }
 
     /// <summary>Receives train and validation metrics after each epoch when Fit is given validation data.</summary>
     public IProgress<NextWordEpochMetrics>? EpochMetrics { get; set; }
 
     /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    private protected override DataViewSchema OutputSchema(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
         var tokens = TokensColumn(inputSchema);
-        return SequenceClassificationTransformer.OutputSchema(inputSchema, _options.TokensColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName,
+        return TokenColumns.ScoredSchema(inputSchema, Options.TokensColumnName, Options.ScoreColumnName, Options.PredictedLabelColumnName,
             TokenColumns.KeyCount(tokens), tokens.KeyValues, Component);
     }
 
-    private DataViewSchema.Column TokensColumn(DataViewSchema schema) => TokenColumns.Tokens(schema, _options.TokensColumnName, Component);
+    private DataViewSchema.Column TokensColumn(DataViewSchema schema) => TokenColumns.Tokens(schema, Options.TokensColumnName, Component);
 
     /// <inheritdoc/>
-    public NextWordPredictionTransformer Fit(IDataView input) => Fit(input, null);
+    private protected override NextWordPredictionTransformer Train(IDataView input) => Fit(input, null);
 
     /// <summary>Trains, reporting validation loss (and <see cref="EpochMetrics"/>) at each epoch end when <paramref name="validationData"/> is given.</summary>
     public NextWordPredictionTransformer Fit(IDataView input, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
+        var o = Options;
         var tokens = TokensColumn(input.Schema);
         int vocab = TokenColumns.KeyCount(tokens);
         if (vocab < 2) throw new SchemaMismatchException(tokens.Name, $"{Component}: tokens column '{tokens.Name}' has {vocab} key(s); a language model needs at least 2.");
-        int seed = o.Seed ?? _context.NextSeed();
+        int seed = o.Seed ?? Context.NextSeed();
         var net = o.CreateNetwork(vocab, vocab, seed);
         var names = tokens.KeyValues;
         if (o.InitialEmbeddings is not null)
         {
             if (names is null) throw new SchemaMismatchException(tokens.Name, $"{Component}: InitialEmbeddings needs the key values (words) of '{tokens.Name}'.");
             int found = o.InitialEmbeddings.CopyInto(net.Embedding.Weight, names);
-            _context.WriteLog(Component, $"initial embeddings: {found} of {names.Count} words found");
+            Context.WriteLog(Component, $"initial embeddings: {found} of {names.Count} words found");
         }
         var train = LanguageModelExamples.FromSentences(LanguageModelExamples.Sentences(input, tokens.Name, Component), o.ContextSize);
         List<SequenceExample>? valid = null;
@@ -67,7 +59,7 @@ public sealed class NextWordPredictionTrainer : IEstimator<NextWordPredictionTra
             valid = LanguageModelExamples.FromSentences(LanguageModelExamples.Sentences(validationData, o.TokensColumnName, Component), o.ContextSize);
         }
         var trainSample = train.Count <= 5000 ? train : new Random(seed).GetItems(train.ToArray(), 5000).ToList();
-        SequenceTrainingLoop.Run(_context, Component, net, o, train, seed, null,
+        SequenceTrainingLoop.Run(Context, Component, net, o, train, seed, null,
             () => valid is null ? null : SequenceTrainingLoop.Loss(net, valid, o.TokensColumnName),
             epoch =>
             {

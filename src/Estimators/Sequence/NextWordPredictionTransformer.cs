@@ -72,7 +72,7 @@ public sealed class NextWordPredictionTransformer : ITransformer, IOnnxExportabl
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return SequenceClassificationTransformer.OutputSchema(inputSchema, TokensColumnName, ScoreColumnName, PredictedLabelColumnName, Network.Outputs, Vocabulary, ComponentName);
+        return TokenColumns.ScoredSchema(inputSchema, TokensColumnName, ScoreColumnName, PredictedLabelColumnName, Network.Outputs, Vocabulary, ComponentName);
     }
 
     /// <inheritdoc/>

@@ -9,42 +9,34 @@ namespace MLNetDeep.Estimators.Sequence;
 /// Adam and (class-weighted) cross-entropy on a Key label and a Vector&lt;Key&gt; token column. The
 /// examples are read into memory once; each epoch visits them in a seeded random order.
 /// </summary>
-public sealed class SequenceClassificationTrainer : IEstimator<SequenceClassificationTransformer>
+public sealed class SequenceClassificationTrainer : TrainerBase<SequenceClassifierOptions, SequenceClassificationTransformer>
 {
     private const string Component = SequenceClassificationTransformer.ComponentName;
-    private readonly DeepContext _context;
-    private readonly SequenceClassifierOptions _options;
 
     /// <summary>Creates the trainer (use <c>ctx.Text.Trainers.SequenceClassifier</c>).</summary>
-    public SequenceClassificationTrainer(DeepContext context, SequenceClassifierOptions options)
+    public SequenceClassificationTrainer(DeepContext context, SequenceClassifierOptions options) : base(context, options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
-        _options = options;
     }
 
     /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    private protected override DataViewSchema OutputSchema(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
         var (label, _) = CheckInput(inputSchema);
-        return SequenceClassificationTransformer.OutputSchema(inputSchema, _options.TokensColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName,
+        return TokenColumns.ScoredSchema(inputSchema, Options.TokensColumnName, Options.ScoreColumnName, Options.PredictedLabelColumnName,
             (int)((KeyDataViewType)label.Type).Count, label.KeyValues, Component);
     }
 
     private (DataViewSchema.Column Label, DataViewSchema.Column Tokens) CheckInput(DataViewSchema schema) =>
-        (TokenColumns.Label(schema, _options.LabelColumnName, Component), TokenColumns.Tokens(schema, _options.TokensColumnName, Component));
+        (TokenColumns.Label(schema, Options.LabelColumnName, Component), TokenColumns.Tokens(schema, Options.TokensColumnName, Component));
 
     /// <inheritdoc/>
-    public SequenceClassificationTransformer Fit(IDataView input) => Fit(input, null);
+    private protected override SequenceClassificationTransformer Train(IDataView input) => Fit(input, null);
 
     /// <summary>Trains, reporting the validation loss at each epoch end when <paramref name="validationData"/> is given.</summary>
     public SequenceClassificationTransformer Fit(IDataView input, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
+        var o = Options;
         var (label, tokens) = CheckInput(input.Schema);
         int classes = (int)((KeyDataViewType)label.Type).Count;
         int vocab = TokenColumns.KeyCount(tokens);
@@ -52,18 +44,18 @@ public sealed class SequenceClassificationTrainer : IEstimator<SequenceClassific
         if (vocab < 1) throw new SchemaMismatchException(tokens.Name, $"{Component}: tokens column '{tokens.Name}' has an empty vocabulary.");
         if (o.ClassWeights is not null && o.ClassWeights.Count != classes)
             throw new ArgumentException($"{Component}: ClassWeights has {o.ClassWeights.Count} entries but label '{label.Name}' has {classes} classes.", nameof(o.ClassWeights));
-        int seed = o.Seed ?? _context.NextSeed();
+        int seed = o.Seed ?? Context.NextSeed();
         var net = o.CreateNetwork(vocab, classes, seed);
         if (o.InitialEmbeddings is not null)
         {
             var names = tokens.KeyValues ?? throw new SchemaMismatchException(tokens.Name, $"{Component}: InitialEmbeddings needs the key values (words) of '{tokens.Name}'.");
             int found = o.InitialEmbeddings.CopyInto(net.Embedding.Weight, names);
-            _context.WriteLog(Component, $"initial embeddings: {found} of {names.Count} words found");
+            Context.WriteLog(Component, $"initial embeddings: {found} of {names.Count} words found");
         }
         var train = Read(input, label, tokens);
         var valid = validationData is null ? null : Read(validationData, CheckInput(validationData.Schema).Label, CheckInput(validationData.Schema).Tokens);
         var weights = o.ClassWeights is null ? null : Tensor.FromArray(o.ClassWeights.ToArray(), classes);
-        SequenceTrainingLoop.Run(_context, Component, net, o, train, seed, weights,
+        SequenceTrainingLoop.Run(Context, Component, net, o, train, seed, weights,
             () => valid is null ? null : SequenceTrainingLoop.Loss(net, valid, o.TokensColumnName));
         return new SequenceClassificationTransformer(net, o.TokensColumnName, o.ScoreColumnName, o.PredictedLabelColumnName, label.KeyValues);
     }

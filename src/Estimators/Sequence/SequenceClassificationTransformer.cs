@@ -52,20 +52,11 @@ public sealed class SequenceClassificationTransformer : ITransformer, IOnnxExpor
     /// <inheritdoc/>
     public Tensors.Nn.Module OnnxNetwork => Network;
 
-    internal static DataViewSchema OutputSchema(DataViewSchema input, string tokens, string score, string predicted, int classes, IReadOnlyList<string>? names, string component)
-    {
-        TokenColumns.Tokens(input, tokens, component);
-        return input.With([
-            (score, new VectorDataViewType(NumberDataViewType.Single, classes), null),
-            (predicted, new KeyDataViewType((ulong)classes), names),
-        ]);
-    }
-
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return OutputSchema(inputSchema, TokensColumnName, ScoreColumnName, PredictedLabelColumnName, Network.Outputs, LabelNames, ComponentName);
+        return TokenColumns.ScoredSchema(inputSchema, TokensColumnName, ScoreColumnName, PredictedLabelColumnName, Network.Outputs, LabelNames, ComponentName);
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MLNetDeep.Estimators.Text;
 using MLNetDeep.OnnxExport;
 using MLNetDeep.Tensors;
 
@@ -19,11 +20,7 @@ public static class SequenceNetworkOnnxExporter
     /// <param name="inputs">One input: the key ids.</param>
     public static IReadOnlyList<string> Export(OnnxExportContext ctx, SequenceNetwork net, IReadOnlyList<string> inputs)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
-        ArgumentNullException.ThrowIfNull(net);
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Count != 1) throw new OnnxExportException($"SequenceNetwork takes one input (key ids), got {inputs.Count}.");
-        string ids = inputs[0];
+        string ids = ClassifierOnnxGraph.KeyIdsInput(ctx, net, inputs, "SequenceNetwork");
         var b = ctx.Builder;
         var sample = ctx.Sample(ids);
         var ids64 = sample.ToArray<long>();
@@ -77,12 +74,7 @@ public static class SequenceNetworkOnnxExporter
         }
         ctx.SetSample(pooled, pooledSample.Detach());
         string logits = ctx.Export(net.Head, [pooled], "head")[0];
-        string score = b.Node("Softmax", [logits], OnnxAttr.Int("axis", 1));
-        string best = b.Node("ArgMax", [score], OnnxAttr.Int("axis", 1), OnnxAttr.Int("keepdims", 0));
-        string predicted = b.Node("Add", [best, b.AddInt64s("one_key", 1)]);
-        ctx.SetSample(score, Tensor.Zeros(rows, net.Outputs));
-        ctx.SetSample(predicted, Tensor.Zeros([rows], DType.Int64));
-        return [score, predicted];
+        return ClassifierOnnxGraph.ScoringHead(ctx, logits, rows, net.Outputs);
     }
 
 #pragma warning disable CA2255 // registration must happen before any export, as soon as the assembly loads

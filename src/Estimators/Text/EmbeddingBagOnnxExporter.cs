@@ -20,11 +20,7 @@ public static class EmbeddingBagOnnxExporter
     /// <param name="inputs">One input: the key ids.</param>
     public static IReadOnlyList<string> Export(OnnxExportContext ctx, EmbeddingBagClassifier net, IReadOnlyList<string> inputs)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
-        ArgumentNullException.ThrowIfNull(net);
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Count != 1) throw new OnnxExportException($"EmbeddingBagClassifier takes one input (key ids), got {inputs.Count}.");
-        string ids = inputs[0];
+        string ids = ClassifierOnnxGraph.KeyIdsInput(ctx, net, inputs, "EmbeddingBagClassifier");
         var b = ctx.Builder;
         var weight = net.Embedding.Weight.Detach();
         var padded = Tensor.Cat([Tensor.Zeros(1, net.Embedding.EmbeddingDim), weight], 0);
@@ -40,12 +36,7 @@ public static class EmbeddingBagOnnxExporter
         int batch = ctx.Sample(ids).Size(0);
         ctx.SetSample(mean, Tensor.Zeros(batch, net.Embedding.EmbeddingDim));
         string logits = ctx.Export(net.Mlp, [mean])[0];
-        string score = b.Node("Softmax", [logits], OnnxAttr.Int("axis", 1));
-        string best = b.Node("ArgMax", [score], OnnxAttr.Int("axis", 1), OnnxAttr.Int("keepdims", 0));
-        string predicted = b.Node("Add", [best, b.AddInt64s("one_key", 1)]);
-        ctx.SetSample(score, Tensor.Zeros(batch, net.Classes));
-        ctx.SetSample(predicted, Tensor.Zeros([batch], DType.Int64));
-        return [score, predicted];
+        return ClassifierOnnxGraph.ScoringHead(ctx, logits, batch, net.Classes);
     }
 
 #pragma warning disable CA2255 // registration must happen before any export, as soon as the assembly loads

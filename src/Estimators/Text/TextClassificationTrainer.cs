@@ -10,50 +10,42 @@ namespace MLNetDeep.Estimators.Text;
 /// on a Key label and a Vector&lt;Key&gt; token column. Training streams the data once per epoch through a
 /// seeded shuffle pool, so the corpus need not fit in memory.
 /// </summary>
-public sealed class TextClassificationTrainer : IEstimator<TextClassificationTransformer>
+public sealed class TextClassificationTrainer : TrainerBase<TextClassifierOptions, TextClassificationTransformer>
 {
-    private readonly DeepContext _context;
-    private readonly TextClassifierOptions _options;
 
     /// <summary>Creates the trainer (use <c>ctx.Text.Trainers.TextClassifier</c>).</summary>
-    public TextClassificationTrainer(DeepContext context, TextClassifierOptions options)
+    public TextClassificationTrainer(DeepContext context, TextClassifierOptions options) : base(context, options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
-        _options = options;
     }
 
     /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    private protected override DataViewSchema OutputSchema(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        var (label, tokens) = CheckInput(inputSchema, _options);
-        return TextClassificationTransformer.OutputSchema(inputSchema, _options.ScoreColumnName, _options.PredictedLabelColumnName,
-            (int)((KeyDataViewType)label.Type).Count, label.KeyValues);
+        var (label, _) = CheckInput(inputSchema, Options);
+        return TokenColumns.ScoredSchema(inputSchema, Options.TokensColumnName, Options.ScoreColumnName, Options.PredictedLabelColumnName,
+            (int)((KeyDataViewType)label.Type).Count, label.KeyValues, TextClassificationTransformer.ComponentName);
     }
 
     internal static (DataViewSchema.Column Label, DataViewSchema.Column Tokens) CheckInput(DataViewSchema schema, TextClassifierOptions o) =>
         (TokenColumns.Label(schema, o.LabelColumnName, "TextClassifier"), TokenColumns.Tokens(schema, o.TokensColumnName, "TextClassifier"));
 
     /// <inheritdoc/>
-    public TextClassificationTransformer Fit(IDataView input) => Fit(input, null);
+    private protected override TextClassificationTransformer Train(IDataView input) => Fit(input, null);
 
     /// <summary>Trains, reporting the validation loss at each epoch end when <paramref name="validationData"/> is given.</summary>
     public TextClassificationTransformer Fit(IDataView input, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
+        var o = Options;
         var (label, tokens) = CheckInput(input.Schema, o);
         int classes = (int)((KeyDataViewType)label.Type).Count;
         int vocab = (int)((KeyDataViewType)((VectorDataViewType)tokens.Type).ItemType).Count;
         if (classes < 2) throw new SchemaMismatchException(label.Name, $"TextClassifier: label column '{label.Name}' has {classes} class(es); at least 2 are needed.");
         if (vocab < 1) throw new SchemaMismatchException(tokens.Name, $"TextClassifier: tokens column '{tokens.Name}' has an empty vocabulary.");
-        int seed = o.Seed ?? _context.NextSeed();
+        int seed = o.Seed ?? Context.NextSeed();
         var net = new EmbeddingBagClassifier(vocab, o.EmbeddingDimension, o.HiddenLayerSize, classes, new Generator((ulong)seed));
         var optimizer = new Adam(net.Parameters(), o.LearningRate);
-        var shuffled = _context.Data.ShuffleRows(input, seed, o.ShufflePoolSize);
+        var shuffled = Context.Data.ShuffleRows(input, seed, o.ShufflePoolSize);
         var clock = Stopwatch.StartNew();
         long step = 0;
         for (int epoch = 1; epoch <= o.NumberOfEpochs; epoch++)
@@ -79,7 +71,7 @@ public sealed class TextClassificationTrainer : IEstimator<TextClassificationTra
             double? validation = validationData is null ? null : Evaluate(net, validationData, o);
             var report = new TrainingProgress(epoch, o.NumberOfEpochs, step, lossSum / batches, validation, rows / epochClock.Elapsed.TotalSeconds, clock.Elapsed, true);
             o.Progress?.Report(report);
-            _context.WriteLog("TextClassifier", FormattableString.Invariant(
+            Context.WriteLog("TextClassifier", FormattableString.Invariant(
                 $"epoch {epoch}/{o.NumberOfEpochs}: train loss {report.TrainLoss:F4}{(validation is double v ? FormattableString.Invariant($", validation loss {v:F4}") : "")}, {report.RowsPerSecond:F0} rows/s"));
         }
         net.Eval();

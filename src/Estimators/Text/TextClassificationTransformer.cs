@@ -55,18 +55,11 @@ public sealed class TextClassificationTransformer : ITransformer, IOnnxExportabl
     /// <summary>Class names (the label's key values), or null.</summary>
     public IReadOnlyList<string>? LabelNames { get; }
 
-    internal static DataViewSchema OutputSchema(DataViewSchema input, string score, string predicted, int classes, IReadOnlyList<string>? names) =>
-        input.With([
-            (score, new VectorDataViewType(NumberDataViewType.Single, classes), null),
-            (predicted, new KeyDataViewType((ulong)classes), names),
-        ]);
-
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        TokenColumns.Tokens(inputSchema, TokensColumnName, "TextClassifier");
-        return OutputSchema(inputSchema, ScoreColumnName, PredictedLabelColumnName, Network.Classes, LabelNames);
+        return TokenColumns.ScoredSchema(inputSchema, TokensColumnName, ScoreColumnName, PredictedLabelColumnName, Network.Classes, LabelNames, ComponentName);
     }
 
     /// <inheritdoc/>

@@ -25,6 +25,20 @@ internal static class TokenColumns
         return label;
     }
 
+    /// <summary>
+    /// The schema of a classifier over the token column <paramref name="tokens"/> (checked): the input plus
+    /// <paramref name="score"/> (Vector&lt;Single, classes&gt;) and <paramref name="predicted"/> (a Key with
+    /// <paramref name="names"/> as its values).
+    /// </summary>
+    public static DataViewSchema ScoredSchema(DataViewSchema input, string tokens, string score, string predicted, int classes, IReadOnlyList<string>? names, string component)
+    {
+        Tokens(input, tokens, component);
+        return input.With([
+            (score, new VectorDataViewType(NumberDataViewType.Single, classes), null),
+            (predicted, new KeyDataViewType((ulong)classes), names),
+        ]);
+    }
+
     /// <summary>Number of keys of a Vector&lt;Key&gt; column.</summary>
     public static int KeyCount(DataViewSchema.Column tokens) => (int)((KeyDataViewType)((VectorDataViewType)tokens.Type).ItemType).Count;
 }

@@ -12,28 +12,20 @@ namespace MLNetDeep.Estimators.Translation;
 /// checkpoints every epoch so a cancelled run resumes where the last epoch ended, reproducing an
 /// uninterrupted run with the same seed.
 /// </summary>
-public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
+public sealed class Seq2SeqTrainer : TrainerBase<Seq2SeqOptions, Seq2SeqTransformer>
 {
-    private readonly DeepContext _context;
-    private readonly Seq2SeqOptions _options;
 
     /// <summary>Creates the trainer (use <c>ctx.Translation.Trainers.Seq2Seq</c>).</summary>
-    public Seq2SeqTrainer(DeepContext context, Seq2SeqOptions options)
+    public Seq2SeqTrainer(DeepContext context, Seq2SeqOptions options) : base(context, options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
-        _options = options;
     }
 
     /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    private protected override DataViewSchema OutputSchema(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckText(inputSchema, _options.SourceColumnName, "source");
-        CheckText(inputSchema, _options.TargetColumnName, "target");
-        return Seq2SeqTransformer.OutputSchema(inputSchema, _options.OutputColumnName);
+        CheckText(inputSchema, Options.SourceColumnName, "source");
+        CheckText(inputSchema, Options.TargetColumnName, "target");
+        return Seq2SeqTransformer.OutputSchema(inputSchema, Options.OutputColumnName);
     }
 
     internal static DataViewSchema.Column CheckText(DataViewSchema schema, string name, string role)
@@ -45,13 +37,13 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
     }
 
     /// <inheritdoc/>
-    public Seq2SeqTransformer Fit(IDataView input) => Fit(input, null);
+    private protected override Seq2SeqTransformer Train(IDataView input) => Fit(input, null);
 
     /// <summary>Trains, reporting validation loss and BLEU at each epoch end when <paramref name="validationData"/> is given.</summary>
     public Seq2SeqTransformer Fit(IDataView input, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
+        var o = Options;
         var (srcTokens, tgtTokens) = ReadPairs(input, o);
         if (srcTokens.Count == 0) throw new InvalidOperationException($"Seq2Seq: the training data has no rows in '{o.SourceColumnName}'/'{o.TargetColumnName}'.");
         var srcVocab = TranslationVocabulary.Build(o.SharedVocabulary ? srcTokens.Concat(tgtTokens) : srcTokens, o.MinimumCount);
@@ -60,7 +52,7 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
         var targets = tgtTokens.Select(t => Truncate(tgtVocab.Encode(t), o.MaxTrainingLength)).ToList();
         var valid = validationData is null ? default : ReadPairs(validationData, o);
 
-        int seed = o.Seed ?? _context.NextSeed();
+        int seed = o.Seed ?? Context.NextSeed();
         var shape = new Seq2SeqShape(o.Cell, o.NumberOfLayers, o.BidirectionalEncoder, srcVocab.Count, tgtVocab.Count, o.EmbeddingDimension, o.HiddenSize, o.Attention);
         var net = new Seq2SeqNetwork(shape, new Generator((ulong)seed)) { DropoutP = o.Dropout };
         var optimizer = new Adam(net.Parameters(), o.LearningRate);
@@ -69,7 +61,7 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
         if (o.CheckpointPath is { } ckpt && File.Exists(ckpt))
         {
             best = Seq2SeqCheckpoint.Load(ckpt, net, optimizer, history, seed);
-            _context.WriteLog("Seq2Seq", $"resumed from {ckpt} after epoch {history.Count}");
+            Context.WriteLog("Seq2Seq", $"resumed from {ckpt} after epoch {history.Count}");
         }
         var clock = Stopwatch.StartNew();
         long step = optimizer.StepCount;
@@ -118,7 +110,7 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
                 best = net.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Detach().Contiguous(force: true), StringComparer.Ordinal);
             if (o.CheckpointPath is { } path) Seq2SeqCheckpoint.Save(path, net, optimizer, history, best, seed);
             o.Progress?.Report(new Seq2SeqProgress(epoch, o.NumberOfEpochs, step, record.TrainLoss, validLoss, validBleu, record.TokensPerSecond, clock.Elapsed, true));
-            _context.WriteLog("Seq2Seq", FormattableString.Invariant(
+            Context.WriteLog("Seq2Seq", FormattableString.Invariant(
                 $"epoch {epoch}/{o.NumberOfEpochs}: train loss {record.TrainLoss:F4}{(validLoss is double v ? FormattableString.Invariant($", validation loss {v:F4}") : "")}{(validBleu is double b ? FormattableString.Invariant($", validation BLEU {b:F2}") : "")}, {record.TokensPerSecond:F0} tokens/s"));
         }
         if (best is not null) net.LoadStateDict(best, strict: true);

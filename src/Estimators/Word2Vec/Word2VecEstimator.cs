@@ -7,36 +7,28 @@ namespace MLNetDeep.Estimators.Word2Vec;
 /// token column and returns a <see cref="Word2VecTransformer"/>. The data is streamed: one pass counts
 /// the vocabulary, then each epoch reads it again, so the corpus never has to fit in memory.
 /// </summary>
-public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
+public sealed class Word2VecEstimator : TrainerBase<Word2VecOptions, Word2VecTransformer>
 {
-    private readonly DeepContext _context;
-    private readonly Word2VecOptions _options;
 
     /// <summary>Creates the estimator (use <c>ctx.Transforms.Text.TrainWord2Vec</c>).</summary>
-    public Word2VecEstimator(DeepContext context, Word2VecOptions options)
+    public Word2VecEstimator(DeepContext context, Word2VecOptions options) : base(context, options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
-        _options = options;
     }
 
     /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    private protected override DataViewSchema OutputSchema(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
         var input = Input(inputSchema);
-        int pooled = _options.Pooling == Word2VecPooling.MinMeanMax ? 3 * _options.VectorSize : _options.VectorSize;
+        int pooled = Options.Pooling == Word2VecPooling.MinMeanMax ? 3 * Options.VectorSize : Options.VectorSize;
         return inputSchema.With([
-            (_options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, pooled), null),
-            (_options.ResolvedTokenVectorsColumnName, new VectorDataViewType(NumberDataViewType.Single), null),
+            (Options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, pooled), null),
+            (Options.ResolvedTokenVectorsColumnName, new VectorDataViewType(NumberDataViewType.Single), null),
         ]);
     }
 
     private DataViewSchema.Column Input(DataViewSchema schema)
     {
-        string name = _options.InputColumnName;
+        string name = Options.InputColumnName;
         var input = schema.GetColumnOrNull(name)
             ?? throw new SchemaMismatchException(name, $"Word2Vec: input column '{name}' not found; the schema has {schema.Describe()}.");
         Word2VecTransformer.CheckInput(input);
@@ -44,13 +36,12 @@ public sealed class Word2VecEstimator : IEstimator<Word2VecTransformer>
     }
 
     /// <inheritdoc/>
-    public Word2VecTransformer Fit(IDataView input)
+    private protected override Word2VecTransformer Train(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         var column = Input(input.Schema);
-        var o = _options;
-        int seed = o.Seed ?? _context.NextSeed();
-        var model = Word2VecTraining.Train(() => Sentences(input, column), o, seed, $"column '{column.Name}'", m => _context.WriteLog("Word2Vec", m));
+        var o = Options;
+        int seed = o.Seed ?? Context.NextSeed();
+        var model = Word2VecTraining.Train(() => Sentences(input, column), o, seed, $"column '{column.Name}'", m => Context.WriteLog("Word2Vec", m));
         return new Word2VecTransformer(model, o.InputColumnName, o.OutputColumnName, o.ResolvedTokenVectorsColumnName, o.Pooling, o.UnknownWords);
     }
 
