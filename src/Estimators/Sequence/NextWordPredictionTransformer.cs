@@ -17,7 +17,7 @@ public sealed record WordProbability(string Word, uint Key, float Probability);
 /// PredictedLabel (the most probable next key, named by the vocabulary). It also gives top-k next words,
 /// temperature sampling for generation and perplexity/top-k accuracy. Immutable and thread-safe.
 /// </summary>
-public sealed class NextWordPredictionTransformer : ITransformer, IOnnxExportable, ITokenRowScorer
+public sealed class NextWordPredictionTransformer : TokenScoringTransformer
 {
     /// <summary>Registry name of this component.</summary>
     public const string ComponentName = "NextWordPredictor";
@@ -27,15 +27,13 @@ public sealed class NextWordPredictionTransformer : ITransformer, IOnnxExportabl
     /// <summary>Creates the transformer around a trained network.</summary>
     public NextWordPredictionTransformer(SequenceNetwork network, string tokensColumnName, string scoreColumnName, string predictedLabelColumnName,
         IReadOnlyList<string>? vocabulary, int contextSize)
+        : base(ComponentName, tokensColumnName, scoreColumnName, predictedLabelColumnName)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfNegative(contextSize);
         if (vocabulary is not null && vocabulary.Count != network.Outputs)
             throw new ArgumentException($"{vocabulary.Count} words for {network.Outputs} outputs.", nameof(vocabulary));
         Network = network;
-        TokensColumnName = tokensColumnName;
-        ScoreColumnName = scoreColumnName;
-        PredictedLabelColumnName = predictedLabelColumnName;
         ContextSize = contextSize;
         Vocabulary = vocabulary is null ? null : [.. vocabulary];
         if (vocabulary is not null) for (int k = 0; k < vocabulary.Count; k++) _keys.TryAdd(vocabulary[k], (uint)(k + 1));
@@ -44,15 +42,6 @@ public sealed class NextWordPredictionTransformer : ITransformer, IOnnxExportabl
     /// <summary>The trained network.</summary>
     public SequenceNetwork Network { get; }
 
-    /// <summary>Input context column.</summary>
-    public string TokensColumnName { get; }
-
-    /// <summary>Output probabilities column.</summary>
-    public string ScoreColumnName { get; }
-
-    /// <summary>Output next-key column.</summary>
-    public string PredictedLabelColumnName { get; }
-
     /// <summary>Previous words used (0: all).</summary>
     public int ContextSize { get; }
 
@@ -60,30 +49,16 @@ public sealed class NextWordPredictionTransformer : ITransformer, IOnnxExportabl
     public IReadOnlyList<string>? Vocabulary { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> OnnxInputColumnNames => [TokensColumnName];
+    public override Tensors.Nn.Module OnnxNetwork => Network;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> OnnxOutputColumnNames => [ScoreColumnName, PredictedLabelColumnName];
+    private protected override int ScoreCount => Network.Outputs;
 
     /// <inheritdoc/>
-    public Tensors.Nn.Module OnnxNetwork => Network;
-
-    /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return TokenColumns.ScoredSchema(inputSchema, TokensColumnName, ScoreColumnName, PredictedLabelColumnName, Network.Outputs, Vocabulary, ComponentName);
-    }
-
-    /// <inheritdoc/>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new ScoredView(this, input, GetOutputSchema(input.Schema));
-    }
+    private protected override IReadOnlyList<string>? KeyNames => Vocabulary;
 
     /// <summary>Next-key probabilities [rows][V] for contexts (each cut to its last <see cref="ContextSize"/> keys); an empty context is an <see cref="ArgumentException"/>.</summary>
-    public float[][] Score(IReadOnlyList<uint[]> rows)
+    public override float[][] Score(IReadOnlyList<uint[]> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         return SequenceScoring.Score(Network, rows.Select(Window).ToList(), TokensColumnName);
@@ -171,13 +146,9 @@ public sealed class NextWordPredictionTransformer : ITransformer, IOnnxExportabl
     }
 
     /// <inheritdoc/>
-    public void Save(ModelSaveContext context)
+    public override void Save(ModelSaveContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        context.SetComponent(ComponentName, 1);
-        context.Options["tokensColumn"] = TokensColumnName;
-        context.Options["scoreColumn"] = ScoreColumnName;
-        context.Options["predictedLabelColumn"] = PredictedLabelColumnName;
+        SaveColumns(context);
         context.Options["contextSize"] = ContextSize;
         if (Vocabulary is not null) context.Options["vocabulary"] = new JsonArray(Vocabulary.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
         SequenceNetworkPersistence.Save(context, Network);

@@ -10,70 +10,45 @@ namespace MLNetDeep.Estimators.Sequence;
 /// A trained sequence classifier: adds Score (class probabilities) and PredictedLabel (a Key with the
 /// label's names). Rows are scored in batches as a cursor moves. Immutable and thread-safe.
 /// </summary>
-public sealed class SequenceClassificationTransformer : ITransformer, IOnnxExportable, ITokenRowScorer
+public sealed class SequenceClassificationTransformer : TokenScoringTransformer
 {
     /// <summary>Registry name of this component.</summary>
     public const string ComponentName = "SequenceClassifier";
 
     /// <summary>Creates the transformer around a trained network.</summary>
     public SequenceClassificationTransformer(SequenceNetwork network, string tokensColumnName, string scoreColumnName, string predictedLabelColumnName, IReadOnlyList<string>? labelNames)
+        : base(ComponentName, tokensColumnName, scoreColumnName, predictedLabelColumnName)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (labelNames is not null && labelNames.Count != network.Outputs)
             throw new ArgumentException($"{labelNames.Count} label names for {network.Outputs} classes.", nameof(labelNames));
         Network = network;
-        TokensColumnName = tokensColumnName;
-        ScoreColumnName = scoreColumnName;
-        PredictedLabelColumnName = predictedLabelColumnName;
         LabelNames = labelNames is null ? null : [.. labelNames];
     }
 
     /// <summary>The trained network.</summary>
     public SequenceNetwork Network { get; }
 
-    /// <summary>Input token-id column.</summary>
-    public string TokensColumnName { get; }
-
-    /// <summary>Output probabilities column.</summary>
-    public string ScoreColumnName { get; }
-
-    /// <summary>Output predicted-class column.</summary>
-    public string PredictedLabelColumnName { get; }
-
     /// <summary>Class names (the label's key values), or null.</summary>
     public IReadOnlyList<string>? LabelNames { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> OnnxInputColumnNames => [TokensColumnName];
+    public override Tensors.Nn.Module OnnxNetwork => Network;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> OnnxOutputColumnNames => [ScoreColumnName, PredictedLabelColumnName];
+    private protected override int ScoreCount => Network.Outputs;
 
     /// <inheritdoc/>
-    public Tensors.Nn.Module OnnxNetwork => Network;
-
-    /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return TokenColumns.ScoredSchema(inputSchema, TokensColumnName, ScoreColumnName, PredictedLabelColumnName, Network.Outputs, LabelNames, ComponentName);
-    }
-
-    /// <inheritdoc/>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new ScoredView(this, input, GetOutputSchema(input.Schema));
-    }
+    private protected override IReadOnlyList<string>? KeyNames => LabelNames;
 
     /// <summary>Probabilities [rows][classes]; an empty token list is an <see cref="ArgumentException"/>.</summary>
-    public float[][] Score(IReadOnlyList<uint[]> rows)
+    public override float[][] Score(IReadOnlyList<uint[]> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         return SequenceScoring.Score(Network, rows, TokensColumnName);
     }
 
-    /// <summary>Accuracy, macro-F1 and the confusion matrix of scored data (the output of <see cref="Transform"/>) against a Key label column.</summary>
+    /// <summary>Accuracy, macro-F1 and the confusion matrix of scored data (the output of <see cref="TokenScoringTransformer.Transform"/>) against a Key label column.</summary>
     public SequenceClassificationMetrics Evaluate(IDataView scored, string labelColumnName = "Label")
     {
         ArgumentNullException.ThrowIfNull(scored);
@@ -81,13 +56,9 @@ public sealed class SequenceClassificationTransformer : ITransformer, IOnnxExpor
     }
 
     /// <inheritdoc/>
-    public void Save(ModelSaveContext context)
+    public override void Save(ModelSaveContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        context.SetComponent(ComponentName, 1);
-        context.Options["tokensColumn"] = TokensColumnName;
-        context.Options["scoreColumn"] = ScoreColumnName;
-        context.Options["predictedLabelColumn"] = PredictedLabelColumnName;
+        SaveColumns(context);
         if (LabelNames is not null) context.Options["labelNames"] = new JsonArray(LabelNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
         SequenceNetworkPersistence.Save(context, Network);
     }

@@ -10,17 +10,8 @@ namespace MLNetDeep.Estimators.Text;
 /// names). Rows are scored in batches of <see cref="ScoringBatchSize"/> as a cursor moves, for throughput.
 /// Immutable and thread-safe.
 /// </summary>
-public sealed class TextClassificationTransformer : ITransformer, IOnnxExportable, ITokenRowScorer
+public sealed class TextClassificationTransformer : TokenScoringTransformer
 {
-    /// <inheritdoc/>
-    public IReadOnlyList<string> OnnxInputColumnNames => [TokensColumnName];
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> OnnxOutputColumnNames => [ScoreColumnName, PredictedLabelColumnName];
-
-    /// <inheritdoc/>
-    public MLNetDeep.Tensors.Nn.Module OnnxNetwork => Network;
-
     /// <summary>Registry name of this component.</summary>
     public const string ComponentName = "TextClassifier";
 
@@ -29,48 +20,32 @@ public sealed class TextClassificationTransformer : ITransformer, IOnnxExportabl
 
     /// <summary>Creates the transformer around a trained network.</summary>
     public TextClassificationTransformer(EmbeddingBagClassifier network, string tokensColumnName, string scoreColumnName, string predictedLabelColumnName, IReadOnlyList<string>? labelNames)
+        : base(ComponentName, tokensColumnName, scoreColumnName, predictedLabelColumnName)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (labelNames is not null && labelNames.Count != network.Classes)
             throw new ArgumentException($"{labelNames.Count} label names for {network.Classes} classes.", nameof(labelNames));
         Network = network;
-        TokensColumnName = tokensColumnName;
-        ScoreColumnName = scoreColumnName;
-        PredictedLabelColumnName = predictedLabelColumnName;
         LabelNames = labelNames is null ? null : [.. labelNames];
     }
 
     /// <summary>The trained network (ONNX exporters read its weights).</summary>
     public EmbeddingBagClassifier Network { get; }
 
-    /// <summary>Input token-id column.</summary>
-    public string TokensColumnName { get; }
-
-    /// <summary>Output probabilities column.</summary>
-    public string ScoreColumnName { get; }
-
-    /// <summary>Output predicted-class column.</summary>
-    public string PredictedLabelColumnName { get; }
-
     /// <summary>Class names (the label's key values), or null.</summary>
     public IReadOnlyList<string>? LabelNames { get; }
 
     /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return TokenColumns.ScoredSchema(inputSchema, TokensColumnName, ScoreColumnName, PredictedLabelColumnName, Network.Classes, LabelNames, ComponentName);
-    }
+    public override MLNetDeep.Tensors.Nn.Module OnnxNetwork => Network;
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new ScoredView(this, input, GetOutputSchema(input.Schema));
-    }
+    private protected override int ScoreCount => Network.Classes;
+
+    /// <inheritdoc/>
+    private protected override IReadOnlyList<string>? KeyNames => LabelNames;
 
     /// <summary>Probabilities [rows, classes] for a batch of token-id rows.</summary>
-    public float[][] Score(IReadOnlyList<uint[]> rows)
+    public override float[][] Score(IReadOnlyList<uint[]> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         using var _ = Tensor.NoGrad();
@@ -82,13 +57,9 @@ public sealed class TextClassificationTransformer : ITransformer, IOnnxExportabl
     }
 
     /// <inheritdoc/>
-    public void Save(ModelSaveContext context)
+    public override void Save(ModelSaveContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        context.SetComponent(ComponentName, 1);
-        context.Options["tokensColumn"] = TokensColumnName;
-        context.Options["scoreColumn"] = ScoreColumnName;
-        context.Options["predictedLabelColumn"] = PredictedLabelColumnName;
+        SaveColumns(context);
         context.Options["vocabularySize"] = Network.VocabularySize;
         context.Options["embeddingDimension"] = Network.Embedding.EmbeddingDim;
         context.Options["hiddenLayerSize"] = ((MLNetDeep.Tensors.Nn.Linear)Network.Mlp[0]).OutFeatures;
