@@ -74,22 +74,7 @@ public class OnnxPipelineExportTests : OnnxExportTestBase
     {
         string path = ExportToFile();
         var (tokens, scores) = Reference();
-        for (int start = 0; start < tokens.Count; start += batch)
-        {
-            var rows = tokens.Skip(start).Take(batch).ToList();
-            int longest = Math.Max(1, rows.Max(r => r.Length));
-            var ids = new long[rows.Count * longest]; // zero padding: key 0 is skipped by the graph
-            for (int r = 0; r < rows.Count; r++) for (int j = 0; j < rows[r].Length; j++) ids[r * longest + j] = rows[r][j];
-            var outputs = Runtime.Run(path, new Dictionary<string, Tensor> { ["Tokens"] = Tensor.FromArray(ids, rows.Count, longest) });
-            var score = outputs["Score"].ToArray<float>();
-            var label = outputs["PredictedLabel"].ToArray<long>();
-            int c = scores[0].Length;
-            for (int r = 0; r < rows.Count; r++)
-            {
-                Assert.That(score.AsSpan(r * c, c).ToArray(), Is.EqualTo(scores[start + r]).Within(1e-5f), $"row {start + r}");
-                Assert.That(label[r], Is.EqualTo(Array.IndexOf(scores[start + r], scores[start + r].Max()) + 1), $"row {start + r} label");
-            }
-        }
+        AssertKeyIdClassifierInRuntime(path, tokens, scores, batch, 1e-5f);
     }
 
     [TestCase(2)]

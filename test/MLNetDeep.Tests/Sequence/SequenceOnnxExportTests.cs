@@ -26,22 +26,7 @@ public class SequenceOnnxExportTests : OnnxExportTestBase
     private void Compare(string path, List<uint[]> rows, float[][] expected, int batch)
     {
         Assert.That(Checker.Check(path), Is.Null, "onnx.checker full_check");
-        for (int start = 0; start < rows.Count; start += batch)
-        {
-            var part = rows.Skip(start).Take(batch).ToList();
-            int width = part.Max(r => r.Length);
-            var ids = new long[part.Count * width];
-            for (int r = 0; r < part.Count; r++) for (int j = 0; j < part[r].Length; j++) ids[r * width + j] = part[r][j];
-            var outputs = Runtime.Run(path, new Dictionary<string, Tensor> { ["Tokens"] = Tensor.FromArray(ids, part.Count, width) });
-            var score = outputs["Score"].ToArray<float>();
-            var label = outputs["PredictedLabel"].ToArray<long>();
-            int c = expected[0].Length;
-            for (int r = 0; r < part.Count; r++)
-            {
-                Assert.That(score.AsSpan(r * c, c).ToArray(), Is.EqualTo(expected[start + r]).Within(2e-5f), $"row {start + r}");
-                Assert.That(label[r], Is.EqualTo(Array.IndexOf(expected[start + r], expected[start + r].Max()) + 1), $"row {start + r} label");
-            }
-        }
+        AssertKeyIdClassifierInRuntime(path, rows, expected, batch, 2e-5f);
         // Our runtime, through ApplyOnnxModel, at another batch size.
         var ctx = new DeepContext(1);
         var view = ctx.Data.LoadFromEnumerable(rows.Select(r => new TokenKeys { Tokens = r }).ToList());

@@ -68,6 +68,32 @@ public abstract class OnnxExportTestBase
         return path;
     }
 
+    /// <summary>
+    /// Runs a key-id classifier graph (input "Tokens", outputs "Score" and "PredictedLabel") in ONNX Runtime
+    /// over <paramref name="rows"/> in batches of <paramref name="batch"/>, right-padded with key 0, and asserts
+    /// each row's Score equals <paramref name="expected"/> within <paramref name="tolerance"/> and its
+    /// PredictedLabel is the 1-based arg-max key.
+    /// </summary>
+    protected void AssertKeyIdClassifierInRuntime(string path, IReadOnlyList<uint[]> rows, float[][] expected, int batch, float tolerance)
+    {
+        for (int start = 0; start < rows.Count; start += batch)
+        {
+            var part = rows.Skip(start).Take(batch).ToList();
+            int width = Math.Max(1, part.Max(r => r.Length));
+            var ids = new long[part.Count * width];
+            for (int r = 0; r < part.Count; r++) for (int j = 0; j < part[r].Length; j++) ids[r * width + j] = part[r][j];
+            var outputs = Runtime.Run(path, new Dictionary<string, Tensor> { ["Tokens"] = Tensor.FromArray(ids, part.Count, width) });
+            var score = outputs["Score"].ToArray<float>();
+            var label = outputs["PredictedLabel"].ToArray<long>();
+            int c = expected[0].Length;
+            for (int r = 0; r < part.Count; r++)
+            {
+                Assert.That(score.AsSpan(r * c, c).ToArray(), Is.EqualTo(expected[start + r]).Within(tolerance), $"row {start + r}");
+                Assert.That(label[r], Is.EqualTo(Array.IndexOf(expected[start + r], expected[start + r].Max()) + 1), $"row {start + r} label");
+            }
+        }
+    }
+
     /// <summary>Asserts equal shapes and |a − e| ≤ atol + rtol·|e| element-wise.</summary>
     public static void AssertClose(string what, Tensor expected, Tensor actual, double rtol = Rtol, double atol = Atol)
     {
