@@ -1,7 +1,6 @@
 using MLNetDeep.Data;
 using MLNetDeep.Estimators.Text;
 using MLNetDeep.OnnxExport;
-using MLNetDeep.Tensors;
 using MLNetDeep.Tests.Onnx.Export;
 using MLNetDeep.Tests.Pipeline;
 using NUnit.Framework;

@@ -1,6 +1,5 @@
 using MLNetDeep.Data;
 using MLNetDeep.Estimators.Sequence;
-using MLNetDeep.Tensors;
 using MLNetDeep.Tests.Onnx.Export;
 using MLNetDeep.Tests.Pipeline;
 using NUnit.Framework;
