@@ -56,11 +56,24 @@ internal static unsafe class PointwiseConvF32
             }
             int threads = (long)m * n * q.C < SerialFlops ? 1 : Parallelism.NumThreads;
             if (threads <= 1) Block(job, 0, m, 0, n);
-            else if (n >= m)
+            else if (SplitColumns(m, n, threads))
                 Parallelism.For((n + NR - 1) / NR, 1, threads, (s, e) => Block(job, 0, m, s * NR, Math.Min(n, e * NR)));
             else
                 Parallelism.For((m + MR - 1) / MR, 1, threads, (s, e) => Block(job, s * MR, Math.Min(m, e * MR), 0, n));
         }
+    }
+
+    /// <summary>
+    /// Whether the threads split the output's columns (else its rows): the split whose busiest thread
+    /// computes fewer outputs, e.g. rows for 64 × 196 (8 row tiles, 4 each) rather than 7 column tiles
+    /// (4 vs 3); on a tie, the longer dimension. Results do not depend on it (same tiles, same order).
+    /// </summary>
+    private static bool SplitColumns(int m, int n, int threads)
+    {
+        long rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
+        long byRows = (rowTiles + threads - 1) / threads * MR * (long)n;
+        long byCols = (colTiles + threads - 1) / threads * NR * (long)m;
+        return byCols != byRows ? byCols < byRows : n >= m;
     }
 
     /// <summary>Rows [i0, i1) × virtual columns [j0, j1) of the output on the calling thread.</summary>
