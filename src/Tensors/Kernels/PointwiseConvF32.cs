@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MLNetDeep.Tensors.Kernels;
 
@@ -105,7 +106,13 @@ internal static unsafe class PointwiseConvF32
                         {
                             int rows = Math.Min(MR, mc - ir), row0 = ic + ir;
                             float* ap = job.W.Panel(a, pc, kc, row0);
-                            if (direct && rows == MR)
+                            if (direct && rows == MR && last && Avx512F.IsSupported)
+                            {
+                                // Bias and clamp in the micro-kernel's registers: the tile is written once.
+                                float* ct = y + ((long)sample * O + row0) * P + p;
+                                GemmMicroKernel.TileFinished512(kc, ap, bs, ct, P, !first, job.Bias == 0 ? null : (float*)job.Bias + row0, job.Lo, job.Hi);
+                            }
+                            else if (direct && rows == MR)
                             {
                                 float* ct = y + ((long)sample * O + row0) * P + p;
                                 GemmMicroKernel.Tile(kc, ap, bs, ct, P, 1f, first ? 0f : 1f);
