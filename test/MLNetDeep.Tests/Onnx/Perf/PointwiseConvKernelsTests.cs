@@ -69,7 +69,8 @@ public sealed class PointwiseConvKernelsTests
 
     /// <summary>
     /// The batch-wide path (full tiles finished in the micro-kernel's registers, scratch tiles scattered)
-    /// gives exactly the bits of the blocked GEMM with its fused epilogue run per sample.
+    /// gives exactly the bits of the blocked GEMM with its fused epilogue run per sample (AVX-512; the portable
+    /// kernels agree to rounding once k spans several slabs).
     /// </summary>
     [TestCase(2, 16, 7, 7, 40)]
     [TestCase(1, 24, 16, 8, 64)]
@@ -95,7 +96,11 @@ public sealed class PointwiseConvKernelsTests
                 fixed (float* px = xs, pw = ws, pb = bs, pe = expected)
                     for (int s = 0; s < n; s++)
                         Gemm.SgemmFused(true, o, p, c, pw, c, px + s * c * p, p, pe + s * o * p, p, pb, lo, hi);
-                Assert.That(got, Is.EqualTo(expected), $"threads {threads}, clamp [{lo}, {hi}]");
+                if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+                    Assert.That(got, Is.EqualTo(expected), $"threads {threads}, clamp [{lo}, {hi}]");
+                else // the portable per-sample GEMM sums k slabs over 256 in another order: equal to rounding
+                    for (int i = 0; i < got.Length; i++)
+                        Assert.That(got[i], Is.EqualTo(expected[i]).Within(1e-5 * Math.Max(1, Math.Abs(expected[i]))), $"threads {threads}, clamp [{lo}, {hi}], index {i}");
             }
         }
         finally { Parallelism.NumThreads = saved; }
