@@ -102,7 +102,13 @@ internal static class ConvKernels
                     {
                         int xPlane = xOff + (n * g.C + gi * g.Cg) * g.H * g.W;
                         float* bp = px + xPlane;
-                        if (col != null) { Im2Col.Unfold(g, x, xPlane, col); bp = pcol; }
+                        if (col != null)
+                        {
+                            // One sample on all threads (batch 1): the threads share the unfold too, row by row.
+                            if (serialGemm) Im2Col.Unfold(g, x, xPlane, col);
+                            else Parallelism.For(g.K, 1, (r0, r1) => Im2Col.UnfoldRows(g, x, xPlane, col, r0, r1));
+                            bp = pcol;
+                        }
                         Kernels.Gemm.SgemmFused(serialGemm, g.Og, g.P, g.K, pw + wOff + gi * g.Og * g.K, g.K, bp, g.P,
                             py + yBase + gi * g.Og * g.P, g.P, pb == null ? null : pb + bOff + gi * g.Og, lo, hi);
                     }

@@ -13,15 +13,18 @@ namespace MLNetDeep.Tensors.Kernels;
 internal static class Im2Col
 {
     /// <summary>Fills <paramref name="col"/> ([K, P]) from the Cg channel planes starting at <paramref name="xOff"/>.</summary>
+    public static void Unfold<T>(in ConvGeometry q, T[] x, int xOff, T[] col) where T : unmanaged, INumber<T> =>
+        UnfoldRows(q, x, xOff, col, 0, q.Cg * q.KH * q.KW);
+
+    /// <summary>Fills rows [<paramref name="r0"/>, <paramref name="r1"/>) of <paramref name="col"/> (row = (c·KH + i)·KW + j), so threads can share one unfold.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Unfold<T>(in ConvGeometry q, T[] x, int xOff, T[] col) where T : unmanaged, INumber<T>
+    public static unsafe void UnfoldRows<T>(in ConvGeometry q, T[] x, int xOff, T[] col, int r0, int r1) where T : unmanaged, INumber<T>
     {
         int P = q.P, H = q.H, W = q.W, OW = q.OW;
-        for (int c = 0; c < q.Cg; c++)
-        for (int i = 0; i < q.KH; i++)
-        for (int j = 0; j < q.KW; j++)
+        for (int r = r0; r < r1; r++)
         {
-            int row = ((c * q.KH + i) * q.KW + j) * P;
+            int c = r / (q.KH * q.KW), i = r / q.KW % q.KH, j = r % q.KW;
+            int row = r * P;
             int dj = j * q.DW - q.PL;
             var (lo, hi) = ConvGeometry.ValidRange(dj, q.SW, W, OW);
             for (int oh = 0; oh < q.OH; oh++)

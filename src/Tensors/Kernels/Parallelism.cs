@@ -21,7 +21,11 @@ public static class Parallelism
 
     /// <summary>
     /// Splits <c>[0, count)</c> into at most <see cref="NumThreads"/> contiguous chunks of at least
-    /// <paramref name="minChunk"/> items and runs <paramref name="body"/>(start, end) on each, the first on the caller's thread.
+    /// <paramref name="minChunk"/> items and runs <paramref name="body"/>(start, end) on each; the caller's
+    /// thread takes chunks too. Chunks run on persistent workers that spin briefly between loops (so a
+    /// kernel's loop starts in microseconds); a loop nested inside a chunk runs its chunks in order on
+    /// that thread, and a caller that finds the workers busy with another thread's loop falls back to
+    /// the .NET thread pool. Chunk boundaries depend only on the arguments, never on who runs them.
     /// </summary>
     public static void For(int count, int minChunk, int maxChunks, Action<int, int> body)
     {
@@ -32,11 +36,17 @@ public static class Parallelism
             body(0, count);
             return;
         }
+        if (WorkerPool.Inside)
+        {
+            // A nested loop (inside a chunk of a pooled loop): the outer loop already uses every thread.
+            RunChunksInline(count, chunks, body);
+            return;
+        }
+        if (WorkerPool.TryRun(count, chunks, body)) return;
         if (chunks == 2)
         {
-            // The common case on small machines: one extra task, the caller takes the first half. Whoever
-            // gets to the second half first runs it, so a pool thread that starts late (a busy machine,
-            // a short kernel) costs no waiting: the caller then runs both halves itself.
+            // The pool is busy with another caller's loop: one extra task, the caller takes the first half.
+            // Whoever gets to the second half first runs it, so a pool thread that starts late costs no waiting.
             int mid = count / 2;
             var second = new Claim();
             var other = Task.Run(() => { if (second.TryTake()) body(mid, count); });
@@ -50,6 +60,11 @@ public static class Parallelism
             long start = (long)count * c / chunks, end = (long)count * (c + 1) / chunks;
             body((int)start, (int)end);
         });
+    }
+
+    private static void RunChunksInline(int count, int chunks, Action<int, int> body)
+    {
+        for (int c = 0; c < chunks; c++) body((int)((long)count * c / chunks), (int)((long)count * (c + 1) / chunks));
     }
 
     /// <summary>A piece of work that exactly one thread may take.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MLNetDeep.Tensors.Kernels;
 
@@ -56,11 +57,24 @@ internal static unsafe class PointwiseConvF32
             }
             int threads = (long)m * n * q.C < SerialFlops ? 1 : Parallelism.NumThreads;
             if (threads <= 1) Block(job, 0, m, 0, n);
-            else if (n >= m)
+            else if (SplitColumns(m, n, threads))
                 Parallelism.For((n + NR - 1) / NR, 1, threads, (s, e) => Block(job, 0, m, s * NR, Math.Min(n, e * NR)));
             else
                 Parallelism.For((m + MR - 1) / MR, 1, threads, (s, e) => Block(job, s * MR, Math.Min(m, e * MR), 0, n));
         }
+    }
+
+    /// <summary>
+    /// Whether the threads split the output's columns (else its rows): the split whose busiest thread
+    /// computes fewer outputs, e.g. rows for 64 × 196 (8 row tiles, 4 each) rather than 7 column tiles
+    /// (4 vs 3); on a tie, the longer dimension. Results do not depend on it (same tiles, same order).
+    /// </summary>
+    private static bool SplitColumns(int m, int n, int threads)
+    {
+        long rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
+        long byRows = (rowTiles + threads - 1) / threads * MR * (long)n;
+        long byCols = (colTiles + threads - 1) / threads * NR * (long)m;
+        return byCols != byRows ? byCols < byRows : n >= m;
     }
 
     /// <summary>Rows [i0, i1) × virtual columns [j0, j1) of the output on the calling thread.</summary>
@@ -92,7 +106,13 @@ internal static unsafe class PointwiseConvF32
                         {
                             int rows = Math.Min(MR, mc - ir), row0 = ic + ir;
                             float* ap = job.W.Panel(a, pc, kc, row0);
-                            if (direct && rows == MR)
+                            if (direct && rows == MR && last && Avx512F.IsSupported)
+                            {
+                                // Bias and clamp in the micro-kernel's registers: the tile is written once.
+                                float* ct = y + ((long)sample * O + row0) * P + p;
+                                GemmMicroKernel.TileFinished512(kc, ap, bs, ct, P, !first, job.Bias == 0 ? null : (float*)job.Bias + row0, job.Lo, job.Hi);
+                            }
+                            else if (direct && rows == MR)
                             {
                                 float* ct = y + ((long)sample * O + row0) * P + p;
                                 GemmMicroKernel.Tile(kc, ap, bs, ct, P, 1f, first ? 0f : 1f);
