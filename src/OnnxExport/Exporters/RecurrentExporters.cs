@@ -96,17 +96,19 @@ public static class RecurrentExporters
         {
             var lengths = ctx.Sample(inputs[1]);
             var input = ctx.Sample(inputs[0]);
-            var output = module switch
-            {
-                LSTM lstm => lstm.Forward(input, null, null, lengths),
-                GRU gru => gru.Forward(input, null, lengths),
-                RNN rnn => rnn.Forward(input, null, lengths),
-                _ => throw new OnnxExportException($"Unknown recurrent module {module.GetType().Name}.", modulePath: ctx.ModulePath),
-            };
-            ctx.SetSample(x, output.Output);
+            ctx.SetSample(x, SampleForward(ctx, module, input, null, null, lengths).Output);
         }
         return [x];
     }
+
+    /// <summary>Runs the module on sample tensors (initial states and lengths optional) to trace sample values.</summary>
+    private static RecurrentOutput SampleForward(OnnxExportContext ctx, RecurrentModule module, Tensor input, Tensor? h0, Tensor? c0, Tensor? lengths) => module switch
+    {
+        LSTM lstm => lstm.Forward(input, h0, c0, lengths),
+        GRU gru => gru.Forward(input, h0, lengths),
+        RNN rnn => rnn.Forward(input, h0, lengths),
+        _ => throw new OnnxExportException($"Unknown recurrent module {module.GetType().Name}.", modulePath: ctx.ModulePath),
+    };
 
     /// <summary>
     /// Exports <paramref name="module"/> over <paramref name="x"/> with optional int64 lengths [B] and initial states
@@ -131,13 +133,7 @@ public static class RecurrentExporters
             var input = ctx.Sample(x);
             var lens = lengths is null ? null : ctx.Sample(lengths);
             Tensor? h = h0 is null ? null : ctx.Sample(h0), c = c0 is null ? null : ctx.Sample(c0);
-            var output = module switch
-            {
-                LSTM lstm => lstm.Forward(input, h, c, lens),
-                GRU gru => gru.Forward(input, h, lens),
-                RNN rnn => rnn.Forward(input, h, lens),
-                _ => throw new OnnxExportException($"Unknown recurrent module {module.GetType().Name}.", modulePath: ctx.ModulePath),
-            };
+            var output = SampleForward(ctx, module, input, h, c, lens);
             ctx.SetSample(y, output.Output);
             ctx.SetSample(hOut, output.HN);
             if (cOut is not null) ctx.SetSample(cOut, output.CN!);
