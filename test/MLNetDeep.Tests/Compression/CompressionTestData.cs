@@ -1,0 +1,76 @@
+using MLNetDeep.Data;
+using MLNetDeep.Tensors;
+using MLNetDeep.Tensors.Optim;
+using MLNetDeep.Tests.Oracles;
+
+namespace MLNetDeep.Tests.Compression;
+
+/// <summary>A row of an image classification set: flattened pixels and a 1-based key label.</summary>
+public sealed class ImageRow
+{
+    [VectorType(0)] public float[] Image { get; set; } = [];
+    [KeyType(10)] public uint Label { get; set; }
+}
+
+/// <summary>Data of the compression tests: Fashion-MNIST subsets (skipped when absent) and a short training of the test double.</summary>
+internal static class CompressionTestData
+{
+    public const string EnvironmentVariable = "MLNETDEEP_FASHION_MNIST";
+
+    /// <summary>The Fashion-MNIST folder (<see cref="EnvironmentVariable"/>, else /usr/share/datasets/fashion-mnist); ends the test when absent.</summary>
+    public static string FashionMnistDirectory()
+    {
+        string dir = Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } d ? d : "/usr/share/datasets/fashion-mnist";
+        if (!File.Exists(Path.Combine(dir, "train-images-idx3-ubyte.gz")))
+            OracleProcess.FailOrIgnore("Fashion-MNIST", $"not found in {dir}", $"install dataset-fashion-mnist or set {EnvironmentVariable}");
+        return dir;
+    }
+
+    /// <summary>The first <paramref name="count"/> examples of the train or t10k set, pixels scaled to [0, 1].</summary>
+    public static List<ImageRow> FashionMnist(string split, int count, int offset = 0)
+    {
+        string dir = FashionMnistDirectory();
+        var images = IdxFile.Read(Path.Combine(dir, $"{split}-images-idx3-ubyte.gz"));
+        var labels = IdxFile.Read(Path.Combine(dir, $"{split}-labels-idx1-ubyte.gz"));
+        int size = images.ItemSize;
+        return Enumerable.Range(offset, count).Select(i => new ImageRow
+        {
+            Image = images.Data.AsSpan(i * size, size).ToArray().Select(b => b / 255f).ToArray(),
+            Label = labels.Data[i] + 1u,
+        }).ToList();
+    }
+
+    /// <summary>Seeded noise images (side × side, 4 classes): class c brightens quadrant c, so a small CNN learns it in a few epochs.</summary>
+    public static List<ImageRow> Synthetic(int count, int side, int seed)
+    {
+        var rng = new Random(seed);
+        int h = side / 2;
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            int c = rng.Next(4);
+            var px = new float[side * side];
+            for (int i = 0; i < px.Length; i++)
+            {
+                int r = i / side, col = i % side;
+                bool lit = (r < h ? 0 : 2) + (col < h ? 0 : 1) == c;
+                px[i] = (float)rng.NextDouble() * 0.6f + (lit ? 0.4f : 0f);
+            }
+            return new ImageRow { Image = px, Label = (uint)c + 1 };
+        }).ToList();
+    }
+
+    /// <summary>Trains <paramref name="model"/>'s network with Adam for <paramref name="epochs"/> epochs (row order, batch 64).</summary>
+    public static void Train(TestNetworkClassifier model, IDataView data, int epochs, double learningRate = 2e-3)
+    {
+        var optimizer = new Adam(model.Network.Parameters(), learningRate);
+        model.Network.Train();
+        for (int e = 0; e < epochs; e++)
+            foreach (var (x, y) in model.ReadBatches(data, 64, "Label"))
+            {
+                optimizer.ZeroGrad();
+                F.CrossEntropy(model.Network.Forward(x), y).Backward();
+                optimizer.Step();
+            }
+        model.Network.Eval();
+    }
+}
