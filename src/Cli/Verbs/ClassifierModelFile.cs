@@ -36,6 +36,8 @@ internal sealed record ClassifierModelFile(string Path, ITransformer Model, Data
     {
         var images = IdxFile.Read(imagesPath);
         var labels = IdxFile.Read(labelsPath);
+        if (images.Dimensions.Count != 3) throw new DataLoadException(imagesPath, 0, $"an image file has 3 dimensions (count, rows, columns), this one {images.Dimensions.Count}.");
+        if (labels.Dimensions.Count != 1) throw new DataLoadException(labelsPath, 0, $"a label file has 1 dimension, this one {labels.Dimensions.Count}.");
         if (images.Count != labels.Count)
             throw new DataLoadException(labelsPath, 0, $"{labels.Count} labels for {images.Count} images in '{imagesPath}'.");
         int size = images.ItemSize;

@@ -53,8 +53,8 @@ public sealed class PruneVerbs : IVerbGroup
             ModelArchive.Save(file.With(pruned), file.InputSchema, path);
             var w = r.InvocationConfiguration.Output;
             w.Write(estimator.Report!.ToMarkdown());
-            w.WriteLine(FormattableString.Invariant($"sparsity of prunable weights {estimator.Report.Prunable.Sparsity:P2}, of all parameters {estimator.Report.Total.Sparsity:P2}"));
-            w.WriteLine(FormattableString.Invariant($"accuracy on the fine-tuning data: {ModelComparison.Accuracy(pruned, data):P2}"));
+            w.WriteLine(FormattableString.Invariant($"sparsity of prunable weights {estimator.Report.Prunable.Sparsity * 100:F2}%, of all parameters {estimator.Report.Total.Sparsity * 100:F2}%"));
+            w.WriteLine(FormattableString.Invariant($"accuracy on the fine-tuning data: {ModelComparison.Accuracy(pruned, data) * 100:F2}%"));
             w.WriteLine($"saved {path}");
             return 0;
         }));

@@ -75,7 +75,7 @@ public sealed class PruneEstimator : TrainerBase<PruneOptions, INetworkClassifie
             }
             double sparsity = SparsityReport.Of(network).Prunable.Sparsity;
             steps.Add(new PruningStepResult(round + 1, targets[round], sparsity, loss));
-            Context.WriteLog("Prune", FormattableString.Invariant($"round {round + 1}/{targets.Count}: target {targets[round]:P1}, sparsity {sparsity:P1}, loss {loss:F4}"));
+            Context.WriteLog("Prune", FormattableString.Invariant($"round {round + 1}/{targets.Count}: target {targets[round] * 100:F1}%, sparsity {sparsity * 100:F1}%, loss {loss:F4}"));
         }
         network.Eval();
         Steps = steps;

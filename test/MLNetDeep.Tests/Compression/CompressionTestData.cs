@@ -5,13 +5,6 @@ using MLNetDeep.Tests.Oracles;
 
 namespace MLNetDeep.Tests.Compression;
 
-/// <summary>A row of an image classification set: flattened pixels and a 1-based key label.</summary>
-public sealed class ImageRow
-{
-    [VectorType(0)] public float[] Image { get; set; } = [];
-    [KeyType(10)] public uint Label { get; set; }
-}
-
 /// <summary>Data of the compression tests: Fashion-MNIST subsets (skipped when absent) and a short training of the test double.</summary>
 internal static class CompressionTestData
 {

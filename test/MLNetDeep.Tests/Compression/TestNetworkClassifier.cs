@@ -6,6 +6,13 @@ using MLNetDeep.Tensors.Nn;
 
 namespace MLNetDeep.Tests.Compression;
 
+/// <summary>A row of an image classification set: flattened pixels and a 1-based key label.</summary>
+public sealed class ImageRow
+{
+    [VectorType(0)] public float[] Image { get; set; } = [];
+    [KeyType(10)] public uint Label { get; set; }
+}
+
 /// <summary>
 /// A test double of <see cref="INetworkClassifier"/> (stands in for the image classifier): a small CNN
 /// (conv 3×3 → BN → ReLU → max-pool 2 → conv 3×3 → ReLU → max-pool 2 → flatten → Linear → ReLU → Linear) over a
