@@ -22,7 +22,7 @@ public sealed class CompareVerbs : IVerbGroup
         compare.SetAction(r => PruneVerbs.Guard(r, () =>
         {
             var ctx = new DeepContext(1);
-            var data = ClassifierModelFile.LoadIdx(ctx, r.GetValue(images)!.FullName, r.GetValue(labels)!.FullName);
+            var data = ctx.Data.LoadFromIdx(r.GetValue(images)!.FullName, r.GetValue(labels)!.FullName);
             var rows = new List<ModelMeasurement>();
             foreach (var path in r.GetValue(models)!)
             {

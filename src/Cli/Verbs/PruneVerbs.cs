@@ -33,7 +33,7 @@ public sealed class PruneVerbs : IVerbGroup
         {
             var file = ClassifierModelFile.Load(r.GetValue(model)!.FullName);
             var ctx = new DeepContext(r.GetValue(seed));
-            var data = ClassifierModelFile.LoadIdx(ctx, r.GetValue(images)!.FullName, r.GetValue(labels)!.FullName);
+            var data = ctx.Data.LoadFromIdx(r.GetValue(images)!.FullName, r.GetValue(labels)!.FullName);
             var options = new PruneOptions
             {
                 Sparsity = r.GetValue(sparsity),

@@ -1,38 +1,12 @@
 using MLNetDeep.Data;
 using MLNetDeep.Tensors;
 using MLNetDeep.Tensors.Optim;
-using MLNetDeep.Tests.Oracles;
 
 namespace MLNetDeep.Tests.Compression;
 
-/// <summary>Data of the compression tests: Fashion-MNIST subsets (skipped when absent) and a short training of the test double.</summary>
+/// <summary>Data of the compression tests: synthetic images and a short training of the test double.</summary>
 internal static class CompressionTestData
 {
-    public const string EnvironmentVariable = "MLNETDEEP_FASHION_MNIST";
-
-    /// <summary>The Fashion-MNIST folder (<see cref="EnvironmentVariable"/>, else /usr/share/datasets/fashion-mnist); ends the test when absent.</summary>
-    public static string FashionMnistDirectory()
-    {
-        string dir = Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } d ? d : "/usr/share/datasets/fashion-mnist";
-        if (!File.Exists(Path.Combine(dir, "train-images-idx3-ubyte.gz")))
-            OracleProcess.FailOrIgnore("Fashion-MNIST", $"not found in {dir}", $"install dataset-fashion-mnist or set {EnvironmentVariable}");
-        return dir;
-    }
-
-    /// <summary>The first <paramref name="count"/> examples of the train or t10k set, pixels scaled to [0, 1].</summary>
-    public static List<ImageRow> FashionMnist(string split, int count, int offset = 0)
-    {
-        string dir = FashionMnistDirectory();
-        var images = IdxFile.Read(Path.Combine(dir, $"{split}-images-idx3-ubyte.gz"));
-        var labels = IdxFile.Read(Path.Combine(dir, $"{split}-labels-idx1-ubyte.gz"));
-        int size = images.ItemSize;
-        return Enumerable.Range(offset, count).Select(i => new ImageRow
-        {
-            Image = images.Data.AsSpan(i * size, size).ToArray().Select(b => b / 255f).ToArray(),
-            Label = labels.Data[i] + 1u,
-        }).ToList();
-    }
-
     /// <summary>Seeded noise images (side × side, 4 classes): class c brightens quadrant c, so a small CNN learns it in a few epochs.</summary>
     public static List<ImageRow> Synthetic(int count, int side, int seed)
     {
