@@ -3,7 +3,6 @@ using MLNetDeep.Data;
 using MLNetDeep.Estimators.Compression;
 using MLNetDeep.Persistence;
 using MLNetDeep.Tensors.Nn.Pruning;
-using Spectre.Console;
 
 namespace MLNetDeep.Cli.Verbs;
 
@@ -45,13 +44,14 @@ public sealed class PruneVerbs : IVerbGroup
                 LearningRate = r.GetValue(lr),
                 Seed = r.GetValue(seed),
             };
+            var w = r.InvocationConfiguration.Output;
+            options.Progress = new EpochLines(w);
             var estimator = ctx.Transforms.Prune(file.Classifier, options);
-            var pruned = options.NumberOfEpochs == 0
-                ? estimator.Fit(data)
-                : CliProgress.Run("fine-tuning", options.NumberOfEpochs * options.PruningSteps, progress => { options.Progress = progress; return estimator.Fit(data); });
+            var pruned = estimator.Fit(data);
+            foreach (var s in estimator.Steps)
+                w.WriteLine(FormattableString.Invariant($"round {s.Step}: target {s.TargetSparsity * 100:F1}%, sparsity {s.Sparsity * 100:F1}%, fine-tune loss {s.TrainLoss:F4}"));
             string path = r.GetValue(output)!.FullName;
             ModelArchive.Save(file.With(pruned), file.InputSchema, path);
-            var w = r.InvocationConfiguration.Output;
             w.Write(estimator.Report!.ToMarkdown());
             w.WriteLine(FormattableString.Invariant($"sparsity of prunable weights {estimator.Report.Prunable.Sparsity * 100:F2}%, of all parameters {estimator.Report.Total.Sparsity * 100:F2}%"));
             w.WriteLine(FormattableString.Invariant($"accuracy on the fine-tuning data: {ModelComparison.Accuracy(pruned, data) * 100:F2}%"));
@@ -59,6 +59,16 @@ public sealed class PruneVerbs : IVerbGroup
             return 0;
         }));
         VerbGroups.Verb(root, "vision").Add(prune);
+    }
+
+    /// <summary>One line per fine-tune epoch, written to the command's output (no live console, so it works in pipes and tests).</summary>
+    private sealed class EpochLines(TextWriter writer) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.IsEpochEnd)
+                writer.WriteLine(FormattableString.Invariant($"fine-tune epoch {value.Epoch}/{value.NumberOfEpochs}: loss {value.TrainLoss:F4} ({value.RowsPerSecond:F0} rows/s)"));
+        }
     }
 
     /// <summary>Runs a compression verb; expected failures print one line naming the culprit and exit with 1.</summary>

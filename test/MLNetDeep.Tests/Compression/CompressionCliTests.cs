@@ -1,7 +1,6 @@
-using System.CommandLine;
-using MLNetDeep.Cli;
 using MLNetDeep.Estimators.Compression;
 using MLNetDeep.Tensors.Nn.Pruning;
+using MLNetDeep.Tests.OnnxIntegration;
 using NUnit.Framework;
 
 namespace MLNetDeep.Tests.Compression;
@@ -44,13 +43,7 @@ public class CompressionCliTests
         f.Write(data);
     }
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => OnnxCliTests.Cli(args);
 
     [Test]
     public void Prune_ThenCompare_WritesAPrunedModelAReportAndCharts()
