@@ -25,6 +25,7 @@ public static class VerbGroups
         new OnnxExportVerbs(),
         new Word2VecVerbs(),
         new TranslateVerbs(),
+        new VisionVerbs(),
         new PruneVerbs(),
         new CompareVerbs(),
     ];
@@ -37,7 +38,7 @@ public static class VerbGroups
         ["predict"] = "Score one example with a saved model.",
         ["export-onnx"] = "Export a saved model to ONNX.",
         ["onnx"] = "Run ONNX models with the managed runtime.",
-        ["vision"] = "Image classifiers: train, evaluate, compress (quantize, prune) and compare.",
+        ["vision"] = "Image classifiers on IDX files: train, evaluate, distill, compress (prune) and compare.",
     };
 
     /// <summary>The shared verb <paramref name="name"/> under <paramref name="root"/>, created on first use.</summary>
