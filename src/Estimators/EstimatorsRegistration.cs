@@ -3,6 +3,7 @@ using MLNetDeep.Estimators.Sequence;
 using MLNetDeep.Estimators.Text;
 using MLNetDeep.Estimators.Word2Vec;
 using MLNetDeep.Estimators.Translation;
+using MLNetDeep.Estimators.Vision;
 using MLNetDeep.Persistence;
 
 namespace MLNetDeep.Estimators;
@@ -21,6 +22,7 @@ public static class EstimatorsRegistration
         ComponentRegistry.Register(NextWordPredictionTransformer.ComponentName, NextWordPredictionTransformer.Load);
         ComponentRegistry.Register(Word2VecTransformer.ComponentName, Word2VecTransformer.Load);
         ComponentRegistry.Register(Seq2SeqTransformer.ComponentName, Seq2SeqTransformer.Load);
+        ComponentRegistry.Register(ImageClassificationTransformer.ComponentName, ImageClassificationTransformer.Load);
         ComponentRegistry.Register(Compression.QuantizedClassifierTransformer.ComponentName, Compression.QuantizedClassifierTransformer.Load);
     }
 

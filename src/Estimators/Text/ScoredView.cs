@@ -19,27 +19,45 @@ internal interface ITokenRowScorer
     float[][] Score(IReadOnlyList<uint[]> rows);
 }
 
-/// <summary>The output of an <see cref="ITokenRowScorer"/> (e.g. <see cref="TextClassificationTransformer"/>): reads ahead a batch of rows and scores them in one forward pass.</summary>
-internal sealed class ScoredView(ITokenRowScorer model, IDataView source, DataViewSchema schema) : BatchScoredView(source, schema)
+/// <summary>
+/// The output of a classifier that scores one input column in batches (<see cref="ITokenRowScorer"/>s such as
+/// <see cref="TextClassificationTransformer"/>, the image classifier): reads ahead a batch of rows, scores them in
+/// one forward pass, and serves Score (the probability vector) and PredictedLabel (its 1-based arg-max key).
+/// </summary>
+internal sealed class ScoredView(string inputColumnName, string scoreColumnName, string predictedLabelColumnName,
+    Func<IReadOnlyList<object>, float[][]> score, IDataView source, DataViewSchema schema, int batchSize) : BatchScoredView(source, schema)
 {
-    protected override BatchScoringCursor CreateCursor(DataViewRowCursor inner, DataViewSchema schema) => new Cursor(model, inner, schema);
+    /// <summary>The view of a token-row scorer.</summary>
+    public ScoredView(ITokenRowScorer model, IDataView source, DataViewSchema schema)
+        : this(model.TokensColumnName, model.ScoreColumnName, model.PredictedLabelColumnName,
+            rows => model.Score(rows.Select(r => (uint[])r).ToList()), source, schema, TextClassificationTransformer.ScoringBatchSize)
+    {
+    }
+
+    private string InputColumn => inputColumnName;
+    private string ScoreColumn => scoreColumnName;
+    private string PredictedColumn => predictedLabelColumnName;
+    private int BatchSize => batchSize;
+    private float[][] ScoreRows(IReadOnlyList<object> rows) => score(rows);
+
+    protected override BatchScoringCursor CreateCursor(DataViewRowCursor inner, DataViewSchema schema) => new Cursor(this, inner, schema);
 
     private sealed class Cursor : BatchScoringCursor
     {
-        private readonly ITokenRowScorer _model;
-        private readonly int _tokens, _score, _predicted;
+        private readonly ScoredView _view;
+        private readonly int _input, _score, _predicted;
         private float[][] _scores = [];
 
-        public Cursor(ITokenRowScorer model, DataViewRowCursor inner, DataViewSchema schema)
-            : base(inner, schema, TextClassificationTransformer.ScoringBatchSize)
+        public Cursor(ScoredView view, DataViewRowCursor inner, DataViewSchema schema)
+            : base(inner, schema, view.BatchSize)
         {
-            _model = model;
-            _tokens = inner.Schema[model.TokensColumnName].Index;
-            _score = schema[model.ScoreColumnName].Index;
-            _predicted = schema[model.PredictedLabelColumnName].Index;
+            _view = view;
+            _input = inner.Schema[view.InputColumn].Index;
+            _score = schema[view.ScoreColumn].Index;
+            _predicted = schema[view.PredictedColumn].Index;
         }
 
-        protected override void ScoreBatch() => _scores = _model.Score(Rows.Select(r => (uint[])r[_tokens]).ToList());
+        protected override void ScoreBatch() => _scores = _view.ScoreRows(Rows.Select(r => r[_input]).ToList());
 
         protected override bool TryGetScoredValue(int columnIndex, [MaybeNullWhen(false)] out object value)
         {
