@@ -33,15 +33,19 @@ public sealed class QuantizationOptions
     /// <summary>Quantize Linear layers dynamically (per-batch input range) instead of with calibrated ranges.</summary>
     public bool DynamicLinear { get; set; }
 
+    /// <summary>Convolutions with in_channels·KH·KW below this stay float32 (see <see cref="PostTrainingQuantizer.MinimumConvDepth"/>).</summary>
+    public int MinimumConvDepth { get; set; } = PostTrainingQuantizer.DefaultMinimumConvDepth;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(CalibrationExamples, 1, nameof(CalibrationExamples));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         if (!Enum.IsDefined(Observer)) throw new ArgumentOutOfRangeException(nameof(Observer), Observer, "Unknown observer.");
+        ArgumentOutOfRangeException.ThrowIfNegative(MinimumConvDepth, nameof(MinimumConvDepth));
         if (!(Percentile > 50 && Percentile <= 100)) throw new ArgumentOutOfRangeException(nameof(Percentile), Percentile, "The percentile must be in (50, 100].");
     }
 
     /// <summary>The engine quantizer these options describe.</summary>
-    public PostTrainingQuantizer CreateQuantizer() => new(Observer, Percentile, DynamicLinear);
+    public PostTrainingQuantizer CreateQuantizer() => new(Observer, Percentile, DynamicLinear, MinimumConvDepth);
 }

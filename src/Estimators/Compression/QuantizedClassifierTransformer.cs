@@ -82,6 +82,7 @@ public sealed class QuantizedClassifierTransformer : INetworkClassifier, IOnnxEx
         context.Options["dynamicLinear"] = Options.DynamicLinear;
         context.Options["calibrationExamples"] = Options.CalibrationExamples;
         context.Options["batchSize"] = Options.BatchSize;
+        context.Options["minimumConvDepth"] = Options.MinimumConvDepth;
         context.Options["rangeCount"] = _ranges.Length;
         if (_ranges.Length > 0)
             context.AddTensor("ranges", Tensor.FromArray([.. _ranges.SelectMany(r => new[] { r.Min, r.Max })], _ranges.Length, 2));
@@ -102,6 +103,7 @@ public sealed class QuantizedClassifierTransformer : INetworkClassifier, IOnnxEx
             DynamicLinear = c.GetBool("dynamicLinear"),
             CalibrationExamples = c.GetInt("calibrationExamples"),
             BatchSize = c.GetInt("batchSize"),
+            MinimumConvDepth = c.GetInt("minimumConvDepth"),
         };
         try { options.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw c.Error(e.ParamName ?? "options", e.Message, e); }

@@ -48,26 +48,36 @@ internal static class Int8Conv
     }
 
     /// <summary>Row (oh·OW + ow) = the (kh, kw, c) taps of that output pixel; outside the input the zero point (real 0); K..kp zero.</summary>
-    private static void Gather(in ConvGeometry q, byte[] nhwc, int xOff, byte pad, byte[] rows, int rowsOff, int kp)
+    private static unsafe void Gather(in ConvGeometry q, byte[] nhwc, int xOff, byte pad, byte[] rows, int rowsOff, int kp)
     {
-        int c = q.C;
-        for (int oh = 0; oh < q.OH; oh++)
-        for (int ow = 0; ow < q.OW; ow++)
+        int c = q.C, k = q.K;
+        fixed (byte* src0 = &nhwc[xOff])
+        fixed (byte* dst0 = &rows[rowsOff])
         {
-            var row = rows.AsSpan(rowsOff + (oh * q.OW + ow) * kp, kp);
-            int k = 0;
-            for (int i = 0; i < q.KH; i++)
+            for (int oh = 0; oh < q.OH; oh++)
+            for (int ow = 0; ow < q.OW; ow++)
             {
-                int ih = oh * q.SH - q.PT + i * q.DH;
-                for (int j = 0; j < q.KW; j++, k += c)
+                byte* row = dst0 + (long)(oh * q.OW + ow) * kp;
+                byte* dst = row;
+                for (int i = 0; i < q.KH; i++)
                 {
-                    int iw = ow * q.SW - q.PL + j * q.DW;
-                    var dst = row.Slice(k, c);
-                    if ((uint)ih < (uint)q.H && (uint)iw < (uint)q.W) nhwc.AsSpan(xOff + (ih * q.W + iw) * c, c).CopyTo(dst);
-                    else dst.Fill(pad);
+                    int ih = oh * q.SH - q.PT + i * q.DH;
+                    bool rowInside = (uint)ih < (uint)q.H;
+                    for (int j = 0; j < q.KW; j++, dst += c)
+                    {
+                        int iw = ow * q.SW - q.PL + j * q.DW;
+                        if (rowInside && (uint)iw < (uint)q.W)
+                        {
+                            byte* src = src0 + (long)(ih * q.W + iw) * c;
+                            if (c == 1) *dst = *src;
+                            else Buffer.MemoryCopy(src, dst, c, c);
+                        }
+                        else if (c == 1) *dst = pad;
+                        else new Span<byte>(dst, c).Fill(pad);
+                    }
                 }
+                for (int t = k; t < kp; t++) row[t] = 0;
             }
-            row[k..].Clear();
         }
     }
 }

@@ -19,11 +19,7 @@ public static unsafe class Int8Gemm
     public static void Multiply(int m, byte[] a, int lda, PackedInt8Weights w, int[] c, int ldc)
     {
         Check(m, a, lda, w);
-        Run(m, a, lda, w, (tile, m0, rows, n0, cols) =>
-        {
-            for (int r = 0; r < rows; r++)
-                for (int j = 0; j < cols; j++) c[(m0 + r) * ldc + n0 + j] = tile[r * Int8GemmMicroKernel.NR + j];
-        });
+        Run(m, a, lda, w, new StoreInt32(c, ldc));
     }
 
     /// <summary>
@@ -38,24 +34,7 @@ public static unsafe class Int8Gemm
         Check(m, a, lda, w);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerImage, 1);
         if (scales.Length < w.Rows) throw new ArgumentException($"Need {w.Rows} scales, got {scales.Length}.", nameof(scales));
-        int n = w.Rows, p = rowsPerImage;
-        int[] sums = w.RowSums;
-        Run(m, a, lda, w, (tile, m0, rows, n0, cols) =>
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                int row = m0 + r;
-                int baseIdx = row / p * n * p + row % p;
-                for (int j = 0; j < cols; j++)
-                {
-                    int o = n0 + j;
-                    float v = scales[o] * (tile[r * Int8GemmMicroKernel.NR + j] - zeroPoint * sums[o]);
-                    if (bias != null) v += bias[o];
-                    if (relu && v < 0) v = 0;
-                    y[baseIdx + o * p] = v;
-                }
-            }
-        });
+        Run(m, a, lda, w, new Dequantize(w.Rows, rowsPerImage, zeroPoint, w.RowSums, scales, bias, relu, y));
     }
 
     private static void Check(int m, byte[] a, int lda, PackedInt8Weights w)
@@ -67,10 +46,47 @@ public static unsafe class Int8Gemm
         if (m > 0 && a.Length < (long)(m - 1) * lda + w.PaddedK) throw new ArgumentException($"A holds {a.Length} bytes, too few for {m} rows.", nameof(a));
     }
 
-    /// <summary>A tile's epilogue: the 4×16 int32 sums, first row, valid rows, first output, valid outputs.</summary>
-    private delegate void Epilogue(Span<int> tile, int m0, int rows, int n0, int cols);
+    /// <summary>A tile's epilogue: the 4×16 int32 sums, first row, valid rows, first output, valid outputs (a struct, so it inlines).</summary>
+    private interface ITileEpilogue
+    {
+        void Apply(int* tile, int m0, int rows, int n0, int cols);
+    }
 
-    private static void Run(int m, byte[] a, int lda, PackedInt8Weights w, Epilogue epilogue)
+    private readonly struct StoreInt32(int[] c, int ldc) : ITileEpilogue
+    {
+        public void Apply(int* tile, int m0, int rows, int n0, int cols)
+        {
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < cols; j++) c[(m0 + r) * ldc + n0 + j] = tile[r * Int8GemmMicroKernel.NR + j];
+        }
+    }
+
+    private readonly struct Dequantize(int n, int p, int zeroPoint, int[] sums, float[] scales, float[]? bias, bool relu, float[] y) : ITileEpilogue
+    {
+        public void Apply(int* tile, int m0, int rows, int n0, int cols)
+        {
+            float* v = stackalloc float[Int8GemmMicroKernel.NR];
+            for (int r = 0; r < rows; r++)
+            {
+                int row = m0 + r;
+                int baseIdx = row / p * n * p + row % p;
+                int* t = tile + r * Int8GemmMicroKernel.NR;
+                for (int j = 0; j < cols; j++)
+                {
+                    int o = n0 + j;
+                    float x = scales[o] * (t[j] - zeroPoint * sums[o]);
+                    if (bias != null) x += bias[o];
+                    v[j] = relu && x < 0 ? 0 : x;
+                }
+                if (p == 1)
+                    new ReadOnlySpan<float>(v, cols).CopyTo(y.AsSpan(baseIdx + n0, cols));
+                else
+                    for (int j = 0; j < cols; j++) y[baseIdx + (n0 + j) * p] = v[j];
+            }
+        }
+    }
+
+    private static void Run<TEpilogue>(int m, byte[] a, int lda, PackedInt8Weights w, TEpilogue epilogue) where TEpilogue : struct, ITileEpilogue
     {
         const int MR = Int8GemmMicroKernel.MR, NR = Int8GemmMicroKernel.NR;
         int mBlocks = (m + MR - 1) / MR, nBlocks = (w.Rows + NR - 1) / NR, k4 = w.PaddedK / 4;
@@ -94,7 +110,7 @@ public static unsafe class Int8Gemm
                     byte* r1 = rows > 1 ? r0 + lda : r0, r2 = rows > 2 ? r0 + 2L * lda : r0, r3 = rows > 3 ? r0 + 3L * lda : r0;
                     Int8GemmMicroKernel.Tile(k4, r0, r1, r2, r3, pw + (long)nb * w.PaddedK * NR, tile);
                     int n0 = nb * NR;
-                    epilogue(new Span<int>(tile, MR * NR), m0, rows, n0, Math.Min(NR, w.Rows - n0));
+                    epilogue.Apply(tile, m0, rows, n0, Math.Min(NR, w.Rows - n0));
                 }
             }
         });

@@ -95,7 +95,8 @@ public class QuantizedLayerTests
         net.Eval();
         var batches = Enumerable.Range(0, 3).Select(_ => Tensor.Rand([8, 1, 28, 28], g)).ToList();
         using var _ = Tensor.NoGrad();
-        var result = new PostTrainingQuantizer().Quantize(net, batches);
+        Assert.That(new PostTrainingQuantizer().Quantize(net, batches).QuantizedLayers, Is.EqualTo(3), "the 1·3·3 stem stays float by default");
+        var result = new PostTrainingQuantizer(minimumConvDepth: 0).Quantize(net, batches);
         Assert.That(result.QuantizedLayers, Is.EqualTo(4));
         Assert.That(result.Ranges, Has.Count.EqualTo(4));
         var modules = result.Network.NamedModules().Select(m => m.Value).ToList();
@@ -107,8 +108,8 @@ public class QuantizedLayerTests
         double maxRef = reference.Max(Math.Abs), maxErr = reference.Zip(quantized, (a, b) => Math.Abs(a - b)).Max();
         Assert.That(maxErr, Is.LessThan(0.05 * maxRef), "int8 logits stay close to float");
         // The ranges alone rebuild the same network.
-        var rebuilt = new PostTrainingQuantizer().Apply(net, result.Ranges).Forward(x).ToFloatArray();
+        var rebuilt = new PostTrainingQuantizer(minimumConvDepth: 0).Apply(net, result.Ranges).Forward(x).ToFloatArray();
         Assert.That(rebuilt, Is.EqualTo(quantized));
-        Assert.Throws<ArgumentException>(() => new PostTrainingQuantizer().Apply(net, result.Ranges.Take(2).ToList()));
+        Assert.Throws<ArgumentException>(() => new PostTrainingQuantizer(minimumConvDepth: 0).Apply(net, result.Ranges.Take(2).ToList()));
     }
 }

@@ -5,7 +5,8 @@ namespace MLNetDeep.Tensors.Nn.Quantized;
 /// included). In each chain: Conv2d [→ BatchNorm2d, folded] [→ ReLU, fused] with groups = 1 becomes a
 /// <see cref="QuantizedConv2d"/>, Linear [→ ReLU] a <see cref="QuantizedLinear"/> (static, or dynamic with
 /// <see cref="DynamicLinear"/>); a grouped convolution only gets its BatchNorm folded. Everything else (pooling,
-/// flatten, other activations, residual/dense blocks, a root that is not a Sequential) stays float32 and is shared
+/// flatten, other activations, residual/dense blocks, a root that is not a Sequential, convolutions shallower than
+/// <see cref="MinimumConvDepth"/>) stays float32 and is shared
 /// with the source network, which is never modified apart from being switched to evaluation mode.
 /// Calibration runs batches through the float network with the BatchNorms folded and records each quantized
 /// layer's input range with the chosen <see cref="Observer"/>.
@@ -21,14 +22,26 @@ public sealed class PostTrainingQuantizer
     /// <summary>Quantize Linear layers dynamically (input range from each batch) instead of calibrating them.</summary>
     public bool DynamicLinear { get; }
 
+    /// <summary>
+    /// Convolutions whose reduction length (in_channels·KH·KW) is below this stay float32 (BatchNorm still folded): with
+    /// so few products per output (an image stem: 1·3·3 = 9) quantizing and gathering costs more than the int8 product saves.
+    /// </summary>
+    public int MinimumConvDepth { get; }
+
+    /// <summary>The default <see cref="MinimumConvDepth"/>.</summary>
+    public const int DefaultMinimumConvDepth = 32;
+
     /// <summary>Creates the quantizer.</summary>
     /// <param name="observer">Range observer.</param>
     /// <param name="percentile">Percentile in (50, 100] for the percentile observer.</param>
     /// <param name="dynamicLinear">Dynamic int8 for Linear layers.</param>
-    public PostTrainingQuantizer(QuantizationObserver observer = QuantizationObserver.MinMax, double percentile = 99.99, bool dynamicLinear = false)
+    /// <param name="minimumConvDepth">See <see cref="MinimumConvDepth"/> (≥ 0; 0 quantizes every ungrouped convolution).</param>
+    public PostTrainingQuantizer(QuantizationObserver observer = QuantizationObserver.MinMax, double percentile = 99.99, bool dynamicLinear = false,
+        int minimumConvDepth = DefaultMinimumConvDepth)
     {
         if (!(percentile > 50 && percentile <= 100)) throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "The percentile must be in (50, 100].");
-        (Observer, Percentile, DynamicLinear) = (observer, percentile, dynamicLinear);
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumConvDepth);
+        (Observer, Percentile, DynamicLinear, MinimumConvDepth) = (observer, percentile, dynamicLinear, minimumConvDepth);
     }
 
     /// <summary>Calibrates on <paramref name="calibrationBatches"/> (network inputs) and returns the quantized copy with its ranges.</summary>
@@ -79,7 +92,7 @@ public sealed class PostTrainingQuantizer
                 {
                     var folded = conv;
                     if (i + 1 < seq.Count && seq[i + 1] is BatchNormBase bn && BatchNormFolding.CanFold(conv, bn)) { folded = BatchNormFolding.Fold(conv, bn); i++; }
-                    if (folded.Groups != 1) { output.Add(folded); break; }
+                    if (folded.Groups != 1 || folded.InChannels * folded.KernelSize.H * folded.KernelSize.W < MinimumConvDepth) { output.Add(folded); break; }
                     bool relu = NextIsRelu(i + 1);
                     if (relu) i++;
                     output.Add(Slot(folded, relu, slots));
