@@ -25,6 +25,7 @@ public static class VerbGroups
         new OnnxExportVerbs(),
         new Word2VecVerbs(),
         new TranslateVerbs(),
+        new VisionQuantizeVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>
@@ -35,6 +36,7 @@ public static class VerbGroups
         ["predict"] = "Score one example with a saved model.",
         ["export-onnx"] = "Export a saved model to ONNX.",
         ["onnx"] = "Run ONNX models with the managed runtime.",
+        ["vision"] = "Image classifiers: training, evaluation and compression.",
     };
 
     /// <summary>The shared verb <paramref name="name"/> under <paramref name="root"/>, created on first use.</summary>
