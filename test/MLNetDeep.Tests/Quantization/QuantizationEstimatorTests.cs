@@ -2,6 +2,7 @@ using MLNetDeep.Data;
 using MLNetDeep.Estimators.Compression;
 using MLNetDeep.Tensors;
 using MLNetDeep.Tensors.Nn.Quantized;
+using MLNetDeep.Tests.Vision;
 using NUnit.Framework;
 
 namespace MLNetDeep.Tests.Quantization;
@@ -16,7 +17,6 @@ public class QuantizationEstimatorTests
     private TestCnnClassifier _model = null!;
     private IDataView _calibration = null!;
     private IDataView _test = null!;
-    private List<QuantFashionMnist.Row> _testRows = null!;
 
     [OneTimeSetUp]
     public void SetUp()
@@ -24,11 +24,11 @@ public class QuantizationEstimatorTests
         TestCnnClassifier.Register();
         FlatImageNetwork.RegisterExporter();
         _ctx = new DeepContext(1);
-        var train = QuantFashionMnist.Rows("train", 4000);
+        var (trainView, testView) = FashionMnist.Require();
+        var train = FashionMnist.Subset(_ctx, trainView, 0, 4000).CreateEnumerable<FashionMnist.Row>().ToList();
         _model = TestCnnClassifier.Train(train, 250, seed: 1);
         _calibration = _ctx.Data.LoadFromEnumerable(train.Take(512).ToList());
-        _testRows = QuantFashionMnist.Rows("t10k", 1000);
-        _test = _ctx.Data.LoadFromEnumerable(_testRows);
+        _test = FashionMnist.Subset(_ctx, testView, 0, 1000);
     }
 
     internal static (int[] Predicted, long[] Labels) Predict(INetworkClassifier model, IDataView data)
@@ -100,7 +100,7 @@ public class QuantizationEstimatorTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => _ctx.Transforms.Quantize(_model, new QuantizationOptions { BatchSize = 0 }));
         Assert.That(e!.ParamName, Is.EqualTo("BatchSize"));
         Assert.Throws<ArgumentOutOfRangeException>(() => _ctx.Transforms.Quantize(_model, new QuantizationOptions { Percentile = 20 }));
-        var empty = _ctx.Data.LoadFromEnumerable(new List<QuantFashionMnist.Row>());
+        var empty = _ctx.Data.LoadFromEnumerable(new List<FashionMnist.Row>());
         Assert.Throws<InvalidOperationException>(() => _ctx.Transforms.Quantize(_model).Fit(empty));
     }
 }

@@ -104,7 +104,7 @@ public sealed class TestCnnClassifier : INetworkClassifier, IOnnxExportable
     }
 
     /// <summary>Trains the small CNN with Adam on <paramref name="rows"/> for <paramref name="steps"/> steps of 32.</summary>
-    public static TestCnnClassifier Train(IReadOnlyList<QuantFashionMnist.Row> rows, int steps, int seed)
+    public static TestCnnClassifier Train(IReadOnlyList<MLNetDeep.Tests.Vision.FashionMnist.Row> rows, int steps, int seed)
     {
         var g = new Generator((ulong)seed);
         var net = QuantizedLayerTests.SmallCnn(g);
