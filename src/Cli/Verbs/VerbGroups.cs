@@ -25,6 +25,7 @@ public static class VerbGroups
         new OnnxExportVerbs(),
         new Word2VecVerbs(),
         new TranslateVerbs(),
+        new VisionVerbs(),
         new VisionQuantizeVerbs(),
     ];
 
@@ -36,7 +37,7 @@ public static class VerbGroups
         ["predict"] = "Score one example with a saved model.",
         ["export-onnx"] = "Export a saved model to ONNX.",
         ["onnx"] = "Run ONNX models with the managed runtime.",
-        ["vision"] = "Image classifiers: training, evaluation and compression.",
+        ["vision"] = "Image classifiers on IDX files (train, evaluate, distill, quantize, …).",
     };
 
     /// <summary>The shared verb <paramref name="name"/> under <paramref name="root"/>, created on first use.</summary>
