@@ -90,7 +90,7 @@ public static class OnnxInferSuite
         return a;
     }
 
-    private static Dictionary<string, string>? RunNode(string script, string arguments, out string? failure)
+    internal static Dictionary<string, string>? RunNode(string script, string arguments, out string? failure)
     {
         failure = null;
         var psi = new ProcessStartInfo("node", $"{script} {arguments}")

@@ -13,6 +13,8 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["stream-vocab"] = StreamVocabSuite.Run,
     ["word2vec"] = Word2VecSuite.Run,
     ["seq2seq"] = Seq2SeqSuite.Run,
+    ["quantized"] = QuantizedSuite.Run,
+    ["quantized-report"] = QuantizedReportSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -23,6 +23,7 @@ public static class EstimatorsRegistration
         ComponentRegistry.Register(Word2VecTransformer.ComponentName, Word2VecTransformer.Load);
         ComponentRegistry.Register(Seq2SeqTransformer.ComponentName, Seq2SeqTransformer.Load);
         ComponentRegistry.Register(ImageClassificationTransformer.ComponentName, ImageClassificationTransformer.Load);
+        ComponentRegistry.Register(Compression.QuantizedClassifierTransformer.ComponentName, Compression.QuantizedClassifierTransformer.Load);
     }
 
 #pragma warning disable CA2255 // a library module initializer is the point here: loaders exist as soon as the assembly is loaded

@@ -28,6 +28,7 @@ public static class VerbGroups
         new VisionVerbs(),
         new PruneVerbs(),
         new CompareVerbs(),
+        new VisionQuantizeVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>
@@ -38,7 +39,7 @@ public static class VerbGroups
         ["predict"] = "Score one example with a saved model.",
         ["export-onnx"] = "Export a saved model to ONNX.",
         ["onnx"] = "Run ONNX models with the managed runtime.",
-        ["vision"] = "Image classifiers on IDX files: train, evaluate, distill, compress (prune) and compare.",
+        ["vision"] = "Image classifiers on IDX files: train, evaluate, distill, compress (quantize, prune) and compare.",
     };
 
     /// <summary>The shared verb <paramref name="name"/> under <paramref name="root"/>, created on first use.</summary>

@@ -11,6 +11,7 @@ internal static class BuiltInExporters
         NormalizationExporters.Register(registry);
         AttentionExporters.Register(registry);
         VisionExporters.Register(registry);
+        QuantizedExporters.Register(registry);
         Seq2SeqAttentionExporters.Register(registry);
     }
 }

@@ -18,6 +18,7 @@ public static class OnnxOperators
         "Log", "LogSoftmax", "MatMul", "Mul", "Neg", "Not", "Pow", "Range", "ReduceMax", "ReduceMean", "ReduceSum",
         "Relu", "Reshape", "Shape", "Sigmoid", "Size", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
         "Tanh", "Transpose", "Unsqueeze", "Where", "Clip", "BatchNormalization", "Conv", "Pad", "RNN", "GRU", "LSTM", "Resize",
+        "QuantizeLinear", "DequantizeLinear",
     ];
 
     /// <summary>
@@ -41,6 +42,7 @@ public static class OnnxOperators
         NnOps.Register(r);
         ConvOps.Register(r);
         RecurrentOps.Register(r);
+        QuantizeOps.Register(r);
         return r;
     }
 }
