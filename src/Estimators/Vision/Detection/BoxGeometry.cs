@@ -42,15 +42,8 @@ public static class BoxGeometry
         return result;
     }
 
-    /// <summary>IoU of two boxes given as <see cref="BoundingBox"/> (x, y, width, height).</summary>
-    public static float Iou(in BoundingBox a, in BoundingBox b)
-    {
-        float iw = MathF.Max(0, MathF.Min(a.X + a.Width, b.X + b.Width) - MathF.Max(a.X, b.X));
-        float ih = MathF.Max(0, MathF.Min(a.Y + a.Height, b.Y + b.Height) - MathF.Max(a.Y, b.Y));
-        float inter = iw * ih;
-        float union = a.Width * a.Height + b.Width * b.Height - inter;
-        return union > 0 ? inter / union : 0f;
-    }
+    /// <summary>IoU of two boxes given as <see cref="BoundingBox"/> (x, y, width, height); see <see cref="BoundingBoxExtensions.Iou"/>.</summary>
+    public static float Iou(in BoundingBox a, in BoundingBox b) => a.Iou(b);
 
     /// <summary>Packs boxes (x, y, width, height) into corner form xyxy.</summary>
     public static float[] ToCorners(IReadOnlyList<BoundingBox> boxes)
