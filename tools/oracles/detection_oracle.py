@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Detection/segmentation oracle for MLNetDeep's tests.
 
-Geometry comes from torchvision 0.14 (ops.box_iou, ops.generalized_box_iou, ops.batched_nms and the BoxCoder
-of torchvision.models.detection); the metrics are a plain numpy re-statement of the Pascal VOC devkit's
+Geometry comes from torchvision 0.14 (ops.box_iou, ops.generalized_box_iou, ops.batched_nms, and the BoxCoder
+and SSDMatcher of torchvision.models.detection); the metrics are a plain numpy re-statement of the Pascal VOC devkit's
 all-point AP and of pycocotools' COCOeval (evaluateImg + accumulate, area range "all", no crowd boxes), written
 from the published algorithms so it checks MLNetDeep independently.
 
@@ -19,7 +19,7 @@ try:
     import torch
     import torchvision
     from torchvision.ops import box_iou, generalized_box_iou, batched_nms
-    from torchvision.models.detection._utils import BoxCoder
+    from torchvision.models.detection._utils import BoxCoder, SSDMatcher
 except Exception:  # reported via stderr (last line) and exit code 3
     json_line_loop.import_failed("detection_oracle", "torch/torchvision")
 
@@ -50,6 +50,13 @@ def coder_case(case):
     encoded = coder.encode_single(_boxes(case["boxes"]), proposals)
     decoded = coder.decode_single(torch.tensor(case["offsets"], dtype=torch.float32).reshape(-1, 4), proposals)
     return {"encoded": encoded.reshape(-1).tolist(), "decoded": decoded.reshape(-1).tolist()}
+
+
+def ssd_match_case(case):
+    priors = torch.tensor(case["priors"], dtype=torch.float32).reshape(-1, 4)  # cx, cy, w, h
+    corners = torch.cat([priors[:, :2] - 0.5 * priors[:, 2:], priors[:, :2] + 0.5 * priors[:, 2:]], dim=1)
+    matches = SSDMatcher(case["threshold"])(box_iou(_boxes(case["boxes"]), corners))
+    return [int(m) if m >= 0 else -1 for m in matches.tolist()]
 
 
 # ---------------------------------------------------------------- metrics (numpy, independent of the C# code)
@@ -200,6 +207,8 @@ def handle(req):
         return {"results": [nms_case(c) for c in cases]}
     if kind == "box_coder":
         return {"results": [coder_case(c) for c in cases]}
+    if kind == "ssd_match":
+        return {"results": [ssd_match_case(c) for c in cases]}
     if kind == "detection_metrics":
         return {"results": [metrics_case(c) for c in cases]}
     if kind == "segmentation":

@@ -71,6 +71,25 @@ public class BoxGeometryTests
         Assert.That(priors[^1], Is.EqualTo(MathF.Sqrt(0.5f) * 96).Within(1e-4f));
     }
 
+    [Test]
+    public void SsdTargetsMatchByIouAndForceTheBestPrior()
+    {
+        // Priors (centre-size): A covers box 1 exactly, B overlaps box 1 by IoU 0.6, C overlaps box 2 only by IoU 1/3.
+        float[] priors = [5, 5, 10, 10, 5, 7, 10, 6, 60, 50, 10, 10];
+        float[] boxes = [0, 0, 10, 10, 50, 45, 60, 55];
+        var assigner = new SsdTargetAssigner(priors, new SsdBoxCoder(), positiveIou: 0.5f);
+        var classes = new int[3];
+        var offsets = new float[12];
+        var matched = new int[3];
+        int positives = assigner.Assign(boxes, [4, 9], classes, offsets, matched);
+        Assert.That(positives, Is.EqualTo(3));
+        Assert.That(matched, Is.EqualTo(new[] { 0, 0, 1 }), "B by IoU ≥ 0.5, C forced as box 2's best prior");
+        Assert.That(classes, Is.EqualTo(new[] { 4, 4, 9 }));
+        Assert.That(offsets.AsSpan(0, 4).ToArray(), Is.EqualTo(new float[4]).Within(1e-6f), "an exact prior has zero offsets");
+        Assert.That(assigner.Assign([], [], classes, offsets), Is.EqualTo(0));
+        Assert.That(classes, Is.All.EqualTo(0));
+    }
+
     internal static float[] RandomBoxes(Random rng, int n, float extent = 100)
     {
         var boxes = new float[4 * n];

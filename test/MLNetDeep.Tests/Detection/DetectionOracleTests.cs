@@ -93,6 +93,28 @@ public class DetectionOracleTests
     }
 
     [Test]
+    public void SsdMatchingMatchesTorchvisionSsdMatcher()
+    {
+        var rng = new Random(16);
+        var priors = DefaultBoxes.Generate(96, [6, 3], [0.25f, 0.55f], [1f, 2f, 0.5f]);
+        var cases = Enumerable.Range(0, 10).Select(c => (BoxGeometryTests.RandomBoxes(rng, 1 + c % 6, extent: 70), priors, c % 2 == 0 ? 0.5f : 0.4f)).ToList();
+        var expected = _oracle.SsdMatch(cases);
+        for (int c = 0; c < cases.Count; c++)
+        {
+            var (boxes, _, threshold) = cases[c];
+            int g = boxes.Length / 4;
+            var assigner = new SsdTargetAssigner(priors, new SsdBoxCoder(), threshold);
+            var classes = new int[assigner.PriorCount];
+            var offsets = new float[4 * assigner.PriorCount];
+            var matched = new int[assigner.PriorCount];
+            int positives = assigner.Assign(boxes, Enumerable.Range(1, g).ToArray(), classes, offsets, matched);
+            Assert.That(matched, Is.EqualTo(expected[c]), $"case {c}");
+            Assert.That(positives, Is.EqualTo(expected[c].Count(m => m >= 0)));
+            Assert.That(positives, Is.GreaterThanOrEqualTo(g), "every box claims a prior");
+        }
+    }
+
+    [Test]
     public void VocAndCocoApMatchTheNumpyReference()
     {
         var rng = new Random(14);

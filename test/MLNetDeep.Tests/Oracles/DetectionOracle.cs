@@ -5,7 +5,7 @@ namespace MLNetDeep.Tests.Oracles;
 
 /// <summary>
 /// Client of <c>tools/oracles/detection_oracle.py</c>: torchvision 0.14's box_iou / generalized_box_iou /
-/// batched_nms / BoxCoder and an independent numpy VOC/COCO AP and confusion-matrix mIoU. Every call sends a batch
+/// batched_nms / BoxCoder / SSDMatcher and an independent numpy VOC/COCO AP and confusion-matrix mIoU. Every call sends a batch
 /// of cases in one request. Start once per fixture with <see cref="Start"/>.
 /// </summary>
 public sealed class DetectionOracle : JsonLineOracle
@@ -55,6 +55,11 @@ public sealed class DetectionOracle : JsonLineOracle
             ["offsets"] = Rows(c.Offsets, 4),
             ["variances"] = new JsonArray(c.CenterVariance, c.SizeVariance),
         })).Select(r => (Floats(r!["encoded"]!), Floats(r!["decoded"]!))).ToArray();
+
+    /// <summary>torchvision's SSDMatcher on box_iou(boxes, priors): the matched box per prior, −1 for background.</summary>
+    public int[][] SsdMatch(IReadOnlyList<(float[] Boxes, float[] Priors, float Threshold)> cases) =>
+        Results("ssd_match", cases.Select(c => new JsonObject { ["boxes"] = Rows(c.Boxes, 4), ["priors"] = Rows(c.Priors, 4), ["threshold"] = c.Threshold }))
+            .Select(r => r!.AsArray().Select(v => v!.GetValue<int>()).ToArray()).ToArray();
 
     /// <summary>Per-class (class, VOC AP50, COCO AP, COCO AP50, COCO AP75) of each case.</summary>
     public (int Class, double Voc, double Coco, double Coco50, double Coco75)[][] DetectionMetrics(

@@ -51,7 +51,7 @@ internal static class CocoJsonLoader
             foreach (var ann in Array(annotationFile, root, "annotations"))
             {
                 string at = $"annotations[{index++}]";
-                if (!includeCrowd && ann.TryGetProperty("iscrowd", out var crowd) && crowd.ValueKind == JsonValueKind.Number && crowd.GetInt32() != 0) continue;
+                if (!includeCrowd && ann.TryGetProperty("iscrowd", out var crowd) && crowd.ValueKind == JsonValueKind.Number && crowd.GetDouble() != 0) continue;
                 long imageId = Int64(annotationFile, ann, at, "image_id"), categoryId = Int64(annotationFile, ann, at, "category_id");
                 if (!rowOf.TryGetValue(imageId, out int row)) throw new DataLoadException(annotationFile, 0, $"{at}.image_id: no image has id {imageId}.");
                 if (!keyOf.TryGetValue(categoryId, out int key)) throw new DataLoadException(annotationFile, 0, $"{at}.category_id: no category has id {categoryId}.");
