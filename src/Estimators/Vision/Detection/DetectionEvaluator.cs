@@ -18,7 +18,7 @@ public static class DetectionEvaluator
     /// <summary>Evaluates predictions against ground truth, image by image.</summary>
     /// <param name="groundTruth">Ground-truth boxes of each image (scores ignored).</param>
     /// <param name="predictions">Predicted boxes of each image, with scores.</param>
-    /// <param name="classNames">Optional names: class id k is named <c>classNames[k − offset]</c> where offset is 1 when ids are key ids (1-based), i.e. when no id is 0.</param>
+    /// <param name="classNames">Optional names by key id: class id k (1..K) is named <c>classNames[k − 1]</c>; other ids are named by their number.</param>
     /// <param name="maxDetectionsPerImage">COCO cap per image and class.</param>
     public static DetectionMetrics Evaluate(IReadOnlyList<IReadOnlyList<BoundingBox>> groundTruth, IReadOnlyList<IReadOnlyList<BoundingBox>> predictions,
         IReadOnlyList<string>? classNames = null, int maxDetectionsPerImage = 100)
@@ -29,11 +29,10 @@ public static class DetectionEvaluator
         if (groundTruth.Count != predictions.Count)
             throw new ArgumentException($"{predictions.Count} prediction lists for {groundTruth.Count} images; one per image is needed.", nameof(predictions));
         var classes = groundTruth.SelectMany(g => g).Select(b => b.Label).Distinct().Order().ToArray();
-        int offset = classes.Length > 0 && classes[0] >= 1 ? 1 : 0;
         var perClass = new List<ClassAveragePrecision>(classes.Length);
         foreach (int c in classes)
         {
-            string name = classNames is not null && c - offset >= 0 && c - offset < classNames.Count ? classNames[c - offset] : c.ToString(CultureInfo.InvariantCulture);
+            string name = classNames is not null && c >= 1 && c <= classNames.Count ? classNames[c - 1] : c.ToString(CultureInfo.InvariantCulture);
             perClass.Add(EvaluateClass(groundTruth, predictions, c, name, maxDetectionsPerImage));
         }
         return new DetectionMetrics(perClass, groundTruth.Count, maxDetectionsPerImage);
