@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Detection/segmentation oracle for MLNetDeep's tests.
 
-Geometry comes from torchvision 0.14 (ops.box_iou, ops.generalized_box_iou, ops.batched_nms, and the BoxCoder
+Geometry comes from torchvision 0.14 (ops.box_iou, ops.generalized_box_iou, ops.batched_nms, ops.generalized_box_iou_loss, and the BoxCoder
 and SSDMatcher of torchvision.models.detection); the metrics are a plain numpy re-statement of the Pascal VOC devkit's
 all-point AP and of pycocotools' COCOeval (evaluateImg + accumulate, area range "all", no crowd boxes), written
 from the published algorithms so it checks MLNetDeep independently.
@@ -18,7 +18,7 @@ try:
     import numpy as np
     import torch
     import torchvision
-    from torchvision.ops import box_iou, generalized_box_iou, batched_nms
+    from torchvision.ops import box_iou, generalized_box_iou, batched_nms, generalized_box_iou_loss
     from torchvision.models.detection._utils import BoxCoder, SSDMatcher
 except Exception:  # reported via stderr (last line) and exit code 3
     json_line_loop.import_failed("detection_oracle", "torch/torchvision")
@@ -50,6 +50,13 @@ def coder_case(case):
     encoded = coder.encode_single(_boxes(case["boxes"]), proposals)
     decoded = coder.decode_single(torch.tensor(case["offsets"], dtype=torch.float32).reshape(-1, 4), proposals)
     return {"encoded": encoded.reshape(-1).tolist(), "decoded": decoded.reshape(-1).tolist()}
+
+
+def giou_loss_case(case):
+    predicted = _boxes(case["predicted"]).double().requires_grad_(True)
+    loss = generalized_box_iou_loss(predicted, _boxes(case["target"]).double(), reduction="sum")
+    loss.backward()
+    return {"loss": float(loss), "grad": predicted.grad.reshape(-1).tolist()}
 
 
 def ssd_match_case(case):
@@ -207,6 +214,8 @@ def handle(req):
         return {"results": [nms_case(c) for c in cases]}
     if kind == "box_coder":
         return {"results": [coder_case(c) for c in cases]}
+    if kind == "giou_loss":
+        return {"results": [giou_loss_case(c) for c in cases]}
     if kind == "ssd_match":
         return {"results": [ssd_match_case(c) for c in cases]}
     if kind == "detection_metrics":

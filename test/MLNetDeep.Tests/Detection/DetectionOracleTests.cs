@@ -1,6 +1,7 @@
 using MLNetDeep.Data;
 using MLNetDeep.Estimators.Vision.Detection;
 using MLNetDeep.Estimators.Vision.Segmentation;
+using MLNetDeep.Tensors;
 using MLNetDeep.Tests.Oracles;
 using NUnit.Framework;
 
@@ -89,6 +90,27 @@ public class DetectionOracleTests
             coder.Decode(offsets, priors, decoded);
             AssertClose(encoded, expected[c].Encoded, $"encode, case {c}");
             AssertClose(decoded, expected[c].Decoded, $"decode, case {c}");
+        }
+    }
+
+    [Test]
+    public void GeneralizedIouLossAndGradientMatchTorchvision()
+    {
+        var rng = new Random(17);
+        var cases = Enumerable.Range(0, 6).Select(c => (BoxGeometryTests.RandomBoxes(rng, 3 + c, extent: 40), BoxGeometryTests.RandomBoxes(rng, 3 + c, extent: 40))).ToList();
+        var expected = _oracle.GeneralizedIouLoss(cases);
+        for (int c = 0; c < cases.Count; c++)
+        {
+            var (p, t) = cases[c];
+            int n = p.Length / 4;
+            var predicted = Tensor.FromArray(p.Select(v => (double)v).ToArray(), n, 4).RequiresGrad_();
+            var loss = DetectionLosses.GeneralizedIouLoss(predicted, Tensor.FromArray(t.Select(v => (double)v).ToArray(), n, 4), Reduction.Sum);
+            loss.Backward();
+            Assert.That(loss.ToArray<double>()[0], Is.EqualTo(expected[c].Loss).Within(1e-9), $"loss, case {c}");
+            Assert.That(predicted.Grad!.ToArray<double>(), Is.EqualTo(expected[c].Gradient).Within(1e-9), $"gradient, case {c}");
+            // The value agrees with the no-grad GIoU matrix's diagonal.
+            var giou = BoxGeometry.GeneralizedIouMatrix(p, t);
+            Assert.That(loss.ToArray<double>()[0], Is.EqualTo(Enumerable.Range(0, n).Sum(i => 1 - giou[i * n + i])).Within(1e-4));
         }
     }
 

@@ -5,7 +5,7 @@ namespace MLNetDeep.Tests.Oracles;
 
 /// <summary>
 /// Client of <c>tools/oracles/detection_oracle.py</c>: torchvision 0.14's box_iou / generalized_box_iou /
-/// batched_nms / BoxCoder / SSDMatcher and an independent numpy VOC/COCO AP and confusion-matrix mIoU. Every call sends a batch
+/// batched_nms / generalized_box_iou_loss / BoxCoder / SSDMatcher and an independent numpy VOC/COCO AP and confusion-matrix mIoU. Every call sends a batch
 /// of cases in one request. Start once per fixture with <see cref="Start"/>.
 /// </summary>
 public sealed class DetectionOracle : JsonLineOracle
@@ -55,6 +55,11 @@ public sealed class DetectionOracle : JsonLineOracle
             ["offsets"] = Rows(c.Offsets, 4),
             ["variances"] = new JsonArray(c.CenterVariance, c.SizeVariance),
         })).Select(r => (Floats(r!["encoded"]!), Floats(r!["decoded"]!))).ToArray();
+
+    /// <summary>torchvision's generalized_box_iou_loss (sum, in float64) of each case and its gradient with respect to the predicted boxes.</summary>
+    public (double Loss, double[] Gradient)[] GeneralizedIouLoss(IReadOnlyList<(float[] Predicted, float[] Target)> cases) =>
+        Results("giou_loss", cases.Select(c => new JsonObject { ["predicted"] = Rows(c.Predicted, 4), ["target"] = Rows(c.Target, 4) }))
+            .Select(r => (r!["loss"]!.GetValue<double>(), r["grad"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray())).ToArray();
 
     /// <summary>torchvision's SSDMatcher on box_iou(boxes, priors): the matched box per prior, −1 for background.</summary>
     public int[][] SsdMatch(IReadOnlyList<(float[] Boxes, float[] Priors, float Threshold)> cases) =>
