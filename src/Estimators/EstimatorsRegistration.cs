@@ -4,6 +4,7 @@ using MLNetDeep.Estimators.Text;
 using MLNetDeep.Estimators.Word2Vec;
 using MLNetDeep.Estimators.Translation;
 using MLNetDeep.Estimators.Vision.Detection;
+using MLNetDeep.Estimators.Vision.Segmentation;
 using MLNetDeep.Persistence;
 
 namespace MLNetDeep.Estimators;
@@ -23,6 +24,7 @@ public static class EstimatorsRegistration
         ComponentRegistry.Register(Word2VecTransformer.ComponentName, Word2VecTransformer.Load);
         ComponentRegistry.Register(Seq2SeqTransformer.ComponentName, Seq2SeqTransformer.Load);
         ComponentRegistry.Register(ObjectDetectionTransformer.ComponentName, ObjectDetectionTransformer.Load);
+        ComponentRegistry.Register(SemanticSegmentationTransformer.ComponentName, SemanticSegmentationTransformer.Load);
     }
 
 #pragma warning disable CA2255 // a library module initializer is the point here: loaders exist as soon as the assembly is loaded

@@ -35,7 +35,7 @@ public sealed class ObjectDetectorTests : OnnxExportTestBase
     {
         _ctx = new DeepContext(seed: 1);
         _train = _ctx.Data.GenerateDetectionScenes(SceneTestData.SyntheticItems(), SmallScenes(64, 3));
-        var options = TinyOptions(10);
+        var options = TinyOptions(16);
         options.Progress = new SyncProgress(p => { if (p.IsEpochEnd) _epochs.Add(p); });
         _model = _ctx.Vision.Trainers.ObjectDetector(options).Fit(_train);
     }
@@ -100,13 +100,13 @@ public sealed class ObjectDetectorTests : OnnxExportTestBase
     [Test]
     public void Training_LowersTheLossAndFindsTheObjects()
     {
-        Assert.That(_epochs, Has.Count.EqualTo(10));
+        Assert.That(_epochs, Has.Count.EqualTo(16));
         Assert.That(_epochs[^1].TrainLoss, Is.LessThan(0.5 * _epochs[0].TrainLoss), string.Join(", ", _epochs.Select(e => e.TrainLoss.ToString("F3"))));
         var scored = _model.Transform(_train);
         var metrics = _ctx.Vision.EvaluateDetector(scored);
         TestContext.Out.WriteLine(metrics);
         // Chance: boxes at random places with random labels score mAP@0.5 well under 0.05 here.
-        Assert.That(metrics.MeanAveragePrecision50, Is.GreaterThan(0.15), metrics.ToString());
+        Assert.That(metrics.MeanAveragePrecision50, Is.GreaterThan(0.25), metrics.ToString());
     }
 
     [Test]

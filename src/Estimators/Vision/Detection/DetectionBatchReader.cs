@@ -26,9 +26,9 @@ public sealed class DetectionBatchReader
     /// <summary>Creates a reader.</summary>
     /// <param name="inputSize">Side of the network input.</param>
     /// <param name="imageColumnName">Image column.</param>
-    /// <param name="boxesColumnName">Boxes column.</param>
+    /// <param name="boxesColumnName">Boxes column, or null to read no boxes (the batch then has empty box lists).</param>
     /// <param name="maskColumnName">Mask column (Vector&lt;Int32&gt;, H·W), or null to read no masks.</param>
-    public DetectionBatchReader(int inputSize, string imageColumnName = "Image", string boxesColumnName = "Boxes", string? maskColumnName = null)
+    public DetectionBatchReader(int inputSize, string imageColumnName = "Image", string? boxesColumnName = "Boxes", string? maskColumnName = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 8);
         InputSize = inputSize;
@@ -43,8 +43,8 @@ public sealed class DetectionBatchReader
     /// <summary>Image column.</summary>
     public string ImageColumnName { get; }
 
-    /// <summary>Boxes column.</summary>
-    public string BoxesColumnName { get; }
+    /// <summary>Boxes column, or null.</summary>
+    public string? BoxesColumnName { get; }
 
     /// <summary>Mask column, or null.</summary>
     public string? MaskColumnName { get; }
@@ -60,8 +60,8 @@ public sealed class DetectionBatchReader
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var image = data.Schema[ImageColumnName];
         if (image.Type is not ImageDataViewType) throw new SchemaMismatchException(ImageColumnName, $"Column '{ImageColumnName}' holds {image.Type}; an Image column is needed.");
-        var boxes = data.Schema[BoxesColumnName];
-        if (boxes.Type is not BoundingBoxDataViewType) throw new SchemaMismatchException(BoxesColumnName, $"Column '{BoxesColumnName}' holds {boxes.Type}; a BoundingBoxes column is needed.");
+        var boxes = BoxesColumnName is null ? null : data.Schema[BoxesColumnName];
+        if (boxes is not null && boxes.Type is not BoundingBoxDataViewType) throw new SchemaMismatchException(boxes.Name, $"Column '{BoxesColumnName}' holds {boxes.Type}; a BoundingBoxes column is needed.");
         DataViewSchema.Column? mask = null;
         if (MaskColumnName is not null)
         {
@@ -73,9 +73,9 @@ public sealed class DetectionBatchReader
     }
 
     private IEnumerable<DetectionBatch> ReadRows(IDataView data, int batchSize, Random? random, DataViewSchema.Column imageColumn,
-        DataViewSchema.Column boxesColumn, DataViewSchema.Column? maskColumn)
+        DataViewSchema.Column? boxesColumn, DataViewSchema.Column? maskColumn)
     {
-        var needed = maskColumn is null ? new[] { imageColumn, boxesColumn } : new[] { imageColumn, boxesColumn, maskColumn };
+        var needed = new[] { imageColumn, boxesColumn, maskColumn }.OfType<DataViewSchema.Column>().ToArray();
         var images = new List<Tensor>(batchSize);
         var boxes = new List<float[]>(batchSize);
         var labels = new List<int[]>(batchSize);
@@ -89,7 +89,7 @@ public sealed class DetectionBatchReader
                 throw new SchemaMismatchException(imageColumn.Name, $"Row {cursor.Position} of '{imageColumn.Name}' has shape [{string.Join(", ", img.Shape.ToArray())}]; [3, H, W] is needed.");
             int h = img.Size(1), w = img.Size(2);
             images.Add(ResizeImage(img, InputSize));
-            var rowBoxes = cursor.GetValue<BoundingBox[]>(boxesColumn);
+            var rowBoxes = boxesColumn is null ? [] : cursor.GetValue<BoundingBox[]>(boxesColumn);
             float sx = (float)InputSize / w, sy = (float)InputSize / h;
             var packed = new float[4 * rowBoxes.Length];
             for (int i = 0; i < rowBoxes.Length; i++)
