@@ -25,6 +25,7 @@ public static class VerbGroups
         new OnnxExportVerbs(),
         new Word2VecVerbs(),
         new TranslateVerbs(),
+        new DetectVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>
