@@ -1,7 +1,6 @@
 using System.CommandLine;
 using MLNetDeep.Data;
 using MLNetDeep.Estimators.Vision.Detection;
-using Spectre.Console;
 
 namespace MLNetDeep.Cli.Verbs;
 
@@ -42,18 +41,19 @@ public sealed class DetectVerbs : IVerbGroup
             var ctx = new DeepContext(r.GetValue(seed));
             var view = data.Load(ctx, r);
             int n = r.GetValue(epochs);
-            var model = CliProgress.Run("training", n, progress => ctx.Vision.Trainers.ObjectDetector(new ObjectDetectorOptions
+            var log = r.InvocationConfiguration.Output;
+            var model = ctx.Vision.Trainers.ObjectDetector(new ObjectDetectorOptions
             {
                 InputSize = r.GetValue(size), BackboneWidth = r.GetValue(width), NumberOfEpochs = n, BatchSize = r.GetValue(batch),
-                LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), Progress = progress,
-            }).Fit(view));
+                LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), Progress = new EpochLines(log),
+            }).Fit(view);
             string path = r.GetValue(output)!.FullName;
             ctx.Model.Save(model, view.Schema, path);
-            AnsiConsole.MarkupLine($"saved [green]{Markup.Escape(path)}[/]");
+            log.WriteLine($"saved {path}");
             if (r.GetValue(onnx) is { } file)
             {
                 model.ExportOnnx(file.FullName);
-                AnsiConsole.MarkupLine($"wrote [green]{Markup.Escape(file.FullName)}[/]");
+                log.WriteLine($"wrote {file.FullName}");
             }
             return 0;
         });
@@ -118,5 +118,15 @@ public sealed class DetectVerbs : IVerbGroup
         var parts = loaded is TransformerChain<ITransformer> chain ? chain.Transformers : [loaded];
         return parts.OfType<ObjectDetectionTransformer>().FirstOrDefault()
             ?? throw new InvalidOperationException($"{path.FullName} has no object detector (components: {string.Join(", ", parts.Select(p => p.GetType().Name))}).");
+    }
+
+    /// <summary>One line per epoch on the command's output (plain text: the verbs write only to the invocation's writers).</summary>
+    private sealed class EpochLines(TextWriter output) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.IsEpochEnd)
+                output.WriteLine(FormattableString.Invariant($"epoch {value.Epoch}/{value.NumberOfEpochs}: loss {value.TrainLoss:F4}, {value.RowsPerSecond:F1} images/s, {value.Elapsed.TotalSeconds:F1} s"));
+        }
     }
 }

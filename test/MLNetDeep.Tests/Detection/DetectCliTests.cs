@@ -1,5 +1,3 @@
-using System.CommandLine;
-using MLNetDeep.Cli;
 using MLNetDeep.Data;
 using NUnit.Framework;
 
@@ -21,22 +19,17 @@ public sealed class DetectCliTests
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => OnnxIntegration.OnnxCliTests.Cli(args);
 
     [Test]
     public void TrainEvaluatePredict_WriteAModelMetricsAndPictures()
     {
         string fashion = SceneTestData.FashionMnistDirectory();
         string model = Path.Combine(_dir, "detector.zip"), onnx = Path.Combine(_dir, "detector.onnx");
-        var (code, _, error) = Cli("detect", "train", "--scenes", "8", "--input-size", "64", "--width", "4", "--epochs", "1", "--batch-size", "4", "-o", model, "--onnx", onnx);
+        var (code, trainOutput, error) = Cli("detect", "train", "--scenes", "8", "--input-size", "64", "--width", "4", "--epochs", "1", "--batch-size", "4", "-o", model, "--onnx", onnx);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(File.Exists(model) && File.Exists(onnx), Is.True);
+        Assert.That(trainOutput, Does.Contain("epoch 1/1: loss").And.Contain("saved " + model));
 
         (code, var output, error) = Cli("detect", "evaluate", model, "--scenes", "4", "--test-items");
         Assert.That(code, Is.EqualTo(0), error);

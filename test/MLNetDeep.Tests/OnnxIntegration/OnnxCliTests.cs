@@ -33,7 +33,7 @@ public class OnnxCliTests
     [OneTimeTearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
+    internal static (int Code, string Out, string Err) Cli(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

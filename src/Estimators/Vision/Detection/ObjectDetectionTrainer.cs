@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using MLNetDeep.Data;
 using MLNetDeep.Tensors;
-using MLNetDeep.Tensors.Optim;
 
 namespace MLNetDeep.Estimators.Vision.Detection;
 
@@ -37,20 +35,11 @@ public sealed class ObjectDetectionTrainer : TrainerBase<ObjectDetectorOptions, 
         var coder = new SsdBoxCoder();
         var assigner = new SsdTargetAssigner(net.Priors, coder, o.MatchingIou);
         var reader = new DetectionBatchReader(o.InputSize, o.ImageColumnName, o.BoxColumnName);
-        var optimizer = new Adam(net.Parameters(), o.LearningRate);
         var random = new Random(seed);
-        var clock = Stopwatch.StartNew();
-        long step = 0;
         int p = net.PriorCount;
-        net.Train();
-        for (int epoch = 1; epoch <= o.NumberOfEpochs; epoch++)
-        {
-            double lossSum = 0;
-            long rows = 0, batches = 0;
-            var epochClock = Stopwatch.StartNew();
-            foreach (var batch in reader.Read(input, o.BatchSize, random))
+        VisionTrainingLoop.Run(Context, "ObjectDetector", net, reader, input, o.BatchSize, o.NumberOfEpochs, o.LearningRate, random,
+            o.ProgressInterval, o.Progress, o.CancellationToken, batch =>
             {
-                o.CancellationToken.ThrowIfCancellationRequested();
                 int n = batch.Images.Size(0);
                 var (images, boxes) = VisionAugmentation.RandomHorizontalFlip(batch.Images, batch.Boxes, o.FlipProbability, random);
                 var classTargets = new int[n * p];
@@ -62,23 +51,8 @@ public sealed class ObjectDetectionTrainer : TrainerBase<ObjectDetectorOptions, 
                             throw new SchemaMismatchException(o.BoxColumnName, $"ObjectDetector: a box of '{o.BoxColumnName}' has label {label}; key ids 1..{classes} of '{o.LabelColumnName}' are expected.");
                     assigner.Assign(boxes[i], batch.Labels[i], classTargets.AsSpan(i * p, p), offsetTargets.AsSpan(i * p * 4, p * 4));
                 }
-                optimizer.ZeroGrad();
-                var (loss, _) = SsdLoss.Compute(net.Forward(images), classTargets, offsetTargets, o.NegativesPerPositive);
-                loss.Backward();
-                optimizer.Step();
-                lossSum += loss.Item();
-                rows += n;
-                batches++;
-                step++;
-                if (o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
-                    o.Progress?.Report(new TrainingProgress(epoch, o.NumberOfEpochs, step, lossSum / batches, null, rows / epochClock.Elapsed.TotalSeconds, clock.Elapsed, false));
-            }
-            if (batches == 0) throw new InvalidOperationException("ObjectDetector: the training data has no rows.");
-            var report = new TrainingProgress(epoch, o.NumberOfEpochs, step, lossSum / batches, null, rows / epochClock.Elapsed.TotalSeconds, clock.Elapsed, true);
-            o.Progress?.Report(report);
-            Context.WriteLog("ObjectDetector", FormattableString.Invariant($"epoch {epoch}/{o.NumberOfEpochs}: train loss {report.TrainLoss:F4}, {report.RowsPerSecond:F1} images/s"));
-        }
-        net.Eval();
+                return SsdLoss.Compute(net.Forward(images), classTargets, offsetTargets, o.NegativesPerPositive).Loss;
+            });
         return new ObjectDetectionTransformer(net, new NonMaxSuppression(o.NmsIouThreshold, o.ScoreThreshold, o.MaxDetections), names,
             o.ImageColumnName, o.PredictedBoxesColumnName, o.PredictedLabelsColumnName, o.PredictedScoresColumnName);
     }

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using MLNetDeep.Data;
 using MLNetDeep.Estimators.Vision.Detection;
 using MLNetDeep.Tensors;
-using MLNetDeep.Tensors.Optim;
 
 namespace MLNetDeep.Estimators.Vision.Segmentation;
 
@@ -49,41 +47,16 @@ public sealed class SemanticSegmentationTrainer : TrainerBase<SemanticSegmenterO
         int seed = o.Seed ?? Context.NextSeed();
         var net = new FcnNetwork(classes, o.Width, new Generator((ulong)seed));
         var reader = new DetectionBatchReader(o.InputSize, o.ImageColumnName, null, o.MaskColumnName);
-        var optimizer = new Adam(net.Parameters(), o.LearningRate);
         var random = new Random(seed);
-        var clock = Stopwatch.StartNew();
-        long step = 0;
-        net.Train();
-        for (int epoch = 1; epoch <= o.NumberOfEpochs; epoch++)
-        {
-            double lossSum = 0;
-            long rows = 0, batches = 0;
-            var epochClock = Stopwatch.StartNew();
-            foreach (var batch in reader.Read(input, o.BatchSize, random))
+        VisionTrainingLoop.Run(Context, "SemanticSegmenter", net, reader, input, o.BatchSize, o.NumberOfEpochs, o.LearningRate, random,
+            o.ProgressInterval, o.Progress, o.CancellationToken, batch =>
             {
-                o.CancellationToken.ThrowIfCancellationRequested();
                 var (images, _, masks) = VisionAugmentation.RandomHorizontalFlip(batch.Images, batch.Boxes, batch.Masks, o.FlipProbability, random);
-                var targets = masks!;
-                foreach (long v in targets.ToArray<long>())
+                foreach (long v in masks!.ToArray<long>())
                     if (v < 0 || v >= classes)
                         throw new SchemaMismatchException(o.MaskColumnName, $"SemanticSegmenter: mask '{o.MaskColumnName}' holds class id {v}; ids 0..{classes - 1} are expected.");
-                optimizer.ZeroGrad();
-                var loss = PixelLoss(net.Forward(images), targets);
-                loss.Backward();
-                optimizer.Step();
-                lossSum += loss.Item();
-                rows += images.Size(0);
-                batches++;
-                step++;
-                if (o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
-                    o.Progress?.Report(new TrainingProgress(epoch, o.NumberOfEpochs, step, lossSum / batches, null, rows / epochClock.Elapsed.TotalSeconds, clock.Elapsed, false));
-            }
-            if (batches == 0) throw new InvalidOperationException("SemanticSegmenter: the training data has no rows.");
-            var report = new TrainingProgress(epoch, o.NumberOfEpochs, step, lossSum / batches, null, rows / epochClock.Elapsed.TotalSeconds, clock.Elapsed, true);
-            o.Progress?.Report(report);
-            Context.WriteLog("SemanticSegmenter", FormattableString.Invariant($"epoch {epoch}/{o.NumberOfEpochs}: train loss {report.TrainLoss:F4}, {report.RowsPerSecond:F1} images/s"));
-        }
-        net.Eval();
+                return PixelLoss(net.Forward(images), masks);
+            });
         return new SemanticSegmentationTransformer(net, o.InputSize, names, o.ImageColumnName, o.PredictedMaskColumnName);
     }
 
