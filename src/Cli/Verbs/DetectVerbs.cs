@@ -83,7 +83,7 @@ public sealed class DetectVerbs : IVerbGroup
         var model = new Argument<FileInfo>("model") { Description = "A model written by 'detect train'." };
         var output = new Option<DirectoryInfo>("--output-dir", "-o") { Description = "Folder for the PNG pictures (created if needed).", Required = true };
         var limit = new Option<int>("--limit") { Description = "Pictures to write at most.", DefaultValueFactory = _ => 16 };
-        var predict = new Command("predict", "Draw a detector's boxes (class colours) on images and write them as PNG.") { model, output, limit };
+        var predict = new Command("predict", "Draw a detector's boxes (class colours) on images, write them as PNG and an index.html report.") { model, output, limit };
         data.AddTo(predict);
         predict.SetAction(r =>
         {
@@ -95,6 +95,7 @@ public sealed class DetectVerbs : IVerbGroup
             var image = scored.Schema[detector.ImageColumnName];
             var boxes = scored.Schema[detector.PredictedBoxesColumnName];
             int written = 0, max = r.GetValue(limit);
+            var report = new System.Text.StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>MLNetDeep detections</title></head><body>\n<h1>Detections (score &ge; 0.3)</h1>\n");
             using var cursor = scored.GetRowCursor([image, boxes]);
             while (written < max && cursor.MoveNext())
             {
@@ -102,8 +103,16 @@ public sealed class DetectVerbs : IVerbGroup
                 string file = Path.Combine(dir.FullName, $"detection_{written:D4}.png");
                 ImageCodec.SavePng(BoxPainter.DrawBoxes(cursor.GetValue<MLNetDeep.Tensors.Tensor>(image), found), file);
                 r.InvocationConfiguration.Output.WriteLine($"{file}: {found.Length} box(es) with score >= 0.3: {string.Join(", ", found.Select(b => Name(detector, b.Label)))}");
+                report.Append(System.Globalization.CultureInfo.InvariantCulture, $"<figure><img src=\"{Path.GetFileName(file)}\"><figcaption>")
+                    .Append(System.Net.WebUtility.HtmlEncode(string.Join(", ", found.Select(b => FormattableString.Invariant($"{Name(detector, b.Label)} {b.Score:F2}")))))
+                    .Append("</figcaption></figure>\n");
                 written++;
             }
+            report.Append("</body></html>\n");
+            string html = Path.Combine(dir.FullName, "index.html");
+            File.WriteAllText(html + ".tmp", report.ToString());
+            File.Move(html + ".tmp", html, overwrite: true);
+            r.InvocationConfiguration.Output.WriteLine($"report {html}");
             return 0;
         });
         return predict;

@@ -40,6 +40,8 @@ public sealed class DetectCliTests
         Assert.That(code, Is.EqualTo(0), error);
         var files = Directory.GetFiles(pictures, "*.png").OrderBy(f => f, StringComparer.Ordinal).ToArray();
         Assert.That(files, Has.Length.EqualTo(2));
+        string html = File.ReadAllText(Path.Combine(pictures, "index.html"));
+        Assert.That(html, Does.Contain("<img src=\"detection_0000.png\">").And.Contain("detection_0001.png"));
         var scene = new DeepContext(1).Data.GenerateDetectionScenes(new DetectionSceneOptions { NumberOfImages = 1, Seed = 3, FashionMnistDirectory = fashion });
         using var cursor = scene.GetRowCursor(null);
         cursor.MoveNext();

@@ -165,6 +165,16 @@ public sealed class ObjectDetectorTests : OnnxExportTestBase
         var ours = new OnnxSession(path).Run(new Dictionary<string, Tensor> { ["image"] = images });
         AssertClose("our boxes", boxes, ours["boxes"], 1e-4, 1e-3);
         AssertClose("our scores", scores, ours["scores"], 1e-4, 1e-5);
+        // The documented post-processing (Detect = candidates + class-wise NMS) on ORT's outputs gives the transformer's detections.
+        var sizes = Enumerable.Repeat((64, 64), 3).ToList();
+        var expected = _model.Detect(boxes, scores, sizes);
+        var fromOrt = _model.Detect(ort["boxes"], ort["scores"], sizes);
+        Assert.That(expected.Sum(d => d.Length), Is.GreaterThan(0));
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.That(fromOrt[i].Select(b => b.Label), Is.EqualTo(expected[i].Select(b => b.Label)), $"image {i} labels");
+            Assert.That(fromOrt[i].Select(b => new[] { b.X, b.Y, b.Width, b.Height, b.Score }), Is.EqualTo(expected[i].Select(b => new[] { b.X, b.Y, b.Width, b.Height, b.Score })).Within(2e-3), $"image {i} boxes");
+        }
     }
 
     [Test]

@@ -110,14 +110,34 @@ public sealed class ObjectDetectionTransformer : ITransformer
         int s = Network.InputSize;
         var resized = Tensor.Stack(images.Select(im => DetectionBatchReader.ResizeImage(im, s)).ToList());
         var (boxTensor, scoreTensor) = PredictRaw(resized);
-        var boxes = boxTensor.ToArray<float>();
-        var scores = scoreTensor.ToArray<float>();
-        int p = Network.PriorCount, c = Network.Classes + 1;
-        var result = new BoundingBox[images.Count][];
+        return Detect(boxTensor, scoreTensor, images.Select(im => (im.Size(2), im.Size(1))).ToList());
+    }
+
+    /// <summary>
+    /// The post-processing of raw outputs (<see cref="PredictRaw"/>, or the ONNX graph's <c>boxes</c> and <c>scores</c>):
+    /// every (default box, class ≥ 1) with a probability above <see cref="NonMaxSuppression.ScoreThreshold"/> is a
+    /// candidate, class-wise <see cref="Nms"/> keeps the best, and boxes are scaled from the input size to each source size.
+    /// </summary>
+    /// <param name="boxes">[batch, priors, 4] corner boxes in input pixels.</param>
+    /// <param name="scores">[batch, priors, classes + 1] probabilities.</param>
+    /// <param name="sourceSizes">(width, height) of each source image.</param>
+    public BoundingBox[][] Detect(Tensor boxes, Tensor scores, IReadOnlyList<(int Width, int Height)> sourceSizes)
+    {
+        ArgumentNullException.ThrowIfNull(boxes);
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(sourceSizes);
+        int p = Network.PriorCount, c = Network.Classes + 1, s = Network.InputSize, count = sourceSizes.Count;
+        if (boxes.Rank != 3 || boxes.Size(0) != count || boxes.Size(1) != p || boxes.Size(2) != 4)
+            throw new ArgumentException($"boxes must be [{count}, {p}, 4], got [{string.Join(", ", boxes.Shape.ToArray())}].", nameof(boxes));
+        if (scores.Rank != 3 || scores.Size(0) != count || scores.Size(1) != p || scores.Size(2) != c)
+            throw new ArgumentException($"scores must be [{count}, {p}, {c}], got [{string.Join(", ", scores.Shape.ToArray())}].", nameof(scores));
+        var boxValues = boxes.ToArray<float>();
+        var scoreValues = scores.ToArray<float>();
+        var result = new BoundingBox[count][];
         var candBoxes = new List<float>();
         var candScores = new List<float>();
         var candClasses = new List<int>();
-        for (int i = 0; i < images.Count; i++)
+        for (int i = 0; i < count; i++)
         {
             candBoxes.Clear();
             candScores.Clear();
@@ -126,15 +146,15 @@ public sealed class ObjectDetectionTransformer : ITransformer
             {
                 for (int k = 1; k < c; k++)
                 {
-                    float score = scores[(i * p + q) * c + k];
+                    float score = scoreValues[(i * p + q) * c + k];
                     if (score <= Nms.ScoreThreshold) continue;
-                    for (int j = 0; j < 4; j++) candBoxes.Add(boxes[(i * p + q) * 4 + j]);
+                    for (int j = 0; j < 4; j++) candBoxes.Add(boxValues[(i * p + q) * 4 + j]);
                     candScores.Add(score);
                     candClasses.Add(k);
                 }
             }
             var kept = Nms.Apply(candBoxes.ToArray(), candScores.ToArray(), candClasses.ToArray());
-            float sx = images[i].Size(2) / (float)s, sy = images[i].Size(1) / (float)s;
+            float sx = sourceSizes[i].Width / (float)s, sy = sourceSizes[i].Height / (float)s;
             var found = new BoundingBox[kept.Length];
             for (int j = 0; j < kept.Length; j++)
             {
