@@ -4,6 +4,8 @@ using MLNetDeep.Estimators.Text;
 using MLNetDeep.Estimators.Word2Vec;
 using MLNetDeep.Estimators.Translation;
 using MLNetDeep.Estimators.Vision;
+using MLNetDeep.Estimators.Vision.Detection;
+using MLNetDeep.Estimators.Vision.Segmentation;
 using MLNetDeep.Persistence;
 
 namespace MLNetDeep.Estimators;
@@ -24,6 +26,8 @@ public static class EstimatorsRegistration
         ComponentRegistry.Register(Seq2SeqTransformer.ComponentName, Seq2SeqTransformer.Load);
         ComponentRegistry.Register(ImageClassificationTransformer.ComponentName, ImageClassificationTransformer.Load);
         ComponentRegistry.Register(Compression.QuantizedClassifierTransformer.ComponentName, Compression.QuantizedClassifierTransformer.Load);
+        ComponentRegistry.Register(ObjectDetectionTransformer.ComponentName, ObjectDetectionTransformer.Load);
+        ComponentRegistry.Register(SemanticSegmentationTransformer.ComponentName, SemanticSegmentationTransformer.Load);
     }
 
 #pragma warning disable CA2255 // a library module initializer is the point here: loaders exist as soon as the assembly is loaded

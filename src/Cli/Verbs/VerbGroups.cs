@@ -29,6 +29,7 @@ public static class VerbGroups
         new PruneVerbs(),
         new CompareVerbs(),
         new VisionQuantizeVerbs(),
+        new DetectVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>

@@ -196,25 +196,35 @@ public sealed class VectorDataViewType : DataViewType
     public override string ToString() => $"Vector<{ItemType},{Size.ToString(CultureInfo.InvariantCulture)}>";
 }
 
-/// <summary>Images as float tensors of shape [Channels, Height, Width] (values usually in [0, 1]).</summary>
+/// <summary>
+/// Images as float tensors of shape [Channels, Height, Width] (values usually in [0, 1]). A height and width of 0
+/// mean the size varies by row (<c>Image&lt;3,0,0&gt;</c>, e.g. a folder of photos); each tensor has its own shape.
+/// </summary>
 public sealed class ImageDataViewType : DataViewType
 {
     /// <summary>Creates an image type.</summary>
+    /// <param name="channels">Number of channels.</param>
+    /// <param name="height">Height, or 0 (with <paramref name="width"/> 0) when it varies by row.</param>
+    /// <param name="width">Width, or 0 (with <paramref name="height"/> 0) when it varies by row.</param>
     public ImageDataViewType(int channels, int height, int width)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        if ((height == 0) != (width == 0)) throw new ArgumentException($"Height {height} and width {width}: both are fixed or both are 0 (variable).", nameof(height));
         (Channels, Height, Width) = (channels, height, width);
     }
+
+    /// <summary>Whether every row has <see cref="Height"/> × <see cref="Width"/> pixels (false: the size varies).</summary>
+    public bool IsKnownSize => Height > 0;
 
     /// <summary>Number of channels.</summary>
     public int Channels { get; }
 
-    /// <summary>Height in pixels.</summary>
+    /// <summary>Height in pixels (0: varies by row).</summary>
     public int Height { get; }
 
-    /// <summary>Width in pixels.</summary>
+    /// <summary>Width in pixels (0: varies by row).</summary>
     public int Width { get; }
 
     /// <inheritdoc/>

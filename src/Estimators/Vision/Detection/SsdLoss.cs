@@ -1,0 +1,57 @@
+using MLNetDeep.Tensors;
+
+namespace MLNetDeep.Estimators.Vision.Detection;
+
+/// <summary>
+/// The SSD multibox loss: smooth-L1 (β = 1) on the offsets of the positive priors plus cross-entropy on the
+/// positives and the hardest negatives (the background priors with the highest cross-entropy, at most
+/// <c>negativesPerPositive</c> per positive of the same image), both summed and divided by the number of positives.
+/// </summary>
+public static class SsdLoss
+{
+    /// <summary>Computes the loss of one batch.</summary>
+    /// <param name="output">Network output <c>[batch, priors, 4 + classes + 1]</c>.</param>
+    /// <param name="classTargets">Class per prior (0 = background), <c>batch·priors</c> values.</param>
+    /// <param name="offsetTargets">Encoded offsets per prior, <c>batch·priors·4</c> values.</param>
+    /// <param name="negativesPerPositive">Hard negatives kept per positive.</param>
+    /// <returns>The scalar loss and the number of positive priors.</returns>
+    public static (Tensor Loss, int Positives) Compute(Tensor output, int[] classTargets, float[] offsetTargets, int negativesPerPositive = 3)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(classTargets);
+        ArgumentNullException.ThrowIfNull(offsetTargets);
+        int batch = output.Size(0), priors = output.Size(1), values = output.Size(2), logitsCount = values - 4;
+        if (classTargets.Length != batch * priors) throw new ArgumentException($"{classTargets.Length} class targets for {batch}×{priors} priors.", nameof(classTargets));
+        if (offsetTargets.Length != 4 * batch * priors) throw new ArgumentException($"{offsetTargets.Length} offset targets for {batch}×{priors} priors.", nameof(offsetTargets));
+        var logits = output.Slice(2, 4, values).Reshape(batch * priors, logitsCount);
+        var targets = new long[classTargets.Length];
+        for (int i = 0; i < targets.Length; i++) targets[i] = classTargets[i];
+        var ce = F.CrossEntropy(logits, Tensor.FromArray(targets, batch * priors), reduction: Reduction.None);
+        var ceValues = ce.Detach().ToArray<float>();
+        var keep = new float[batch * priors];
+        var positiveMask = new float[batch * priors];
+        int positives = 0;
+        var negatives = new List<int>(priors);
+        for (int b = 0; b < batch; b++)
+        {
+            negatives.Clear();
+            int pos = 0;
+            for (int p = b * priors; p < (b + 1) * priors; p++)
+            {
+                if (classTargets[p] > 0) { keep[p] = 1; positiveMask[p] = 1; pos++; }
+                else negatives.Add(p);
+            }
+            positives += pos;
+            int take = Math.Min(negatives.Count, negativesPerPositive * pos);
+            if (take == 0) continue;
+            negatives.Sort((x, y) => ceValues[y].CompareTo(ceValues[x]) is int c && c != 0 ? c : x.CompareTo(y));
+            for (int k = 0; k < take; k++) keep[negatives[k]] = 1;
+        }
+        var classLoss = ce.Mul(Tensor.FromArray(keep, batch * priors)).Sum();
+        var diff = output.Slice(2, 0, 4).Sub(Tensor.FromArray(offsetTargets, batch, priors, 4)).Abs();
+        var inner = diff.Clamp(max: 1);
+        var smoothL1 = inner.Square().Mul(0.5).Add(diff.Sub(inner));
+        var locationLoss = smoothL1.Mul(Tensor.FromArray(positiveMask, batch, priors, 1)).Sum();
+        return (classLoss.Add(locationLoss).Mul(1.0 / Math.Max(1, positives)), positives);
+    }
+}

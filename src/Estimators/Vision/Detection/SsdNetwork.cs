@@ -1,0 +1,87 @@
+using MLNetDeep.Tensors;
+using MLNetDeep.Tensors.Nn;
+
+namespace MLNetDeep.Estimators.Vision.Detection;
+
+/// <summary>
+/// A small SSD detector: a MobileNet-v2-style backbone (a stride-2 3×3 stem, then four stride-2
+/// <see cref="InvertedResidual"/> blocks) whose last three stages (strides 8, 16 and 32) each feed a 3×3
+/// convolutional head. Every head predicts, per cell and default box, 4 SSD offsets and <c>classes + 1</c> logits
+/// (index 0 = background). <see cref="Forward"/> returns <c>[batch, priors, 4 + classes + 1]</c>, the priors in
+/// <see cref="DefaultBoxes"/> order (map, row, column, box).
+/// </summary>
+public sealed class SsdNetwork : Module<Tensor, Tensor>
+{
+    /// <summary>The aspect ratios of the default boxes (plus the extra square of each map).</summary>
+    public static readonly float[] AspectRatios = [1f, 2f, 0.5f];
+
+    /// <summary>Default-box scales of the three maps, as fractions of the input side.</summary>
+    public static readonly float[] Scales = [0.18f, 0.38f, 0.65f];
+
+    private readonly Sequential _stem, _stage1, _stage2, _stage3, _stage4;
+    private readonly Conv2d _head0, _head1, _head2;
+
+    /// <summary>Creates the network.</summary>
+    /// <param name="inputSize">Input side (a multiple of 32).</param>
+    /// <param name="classes">Object classes (without the background).</param>
+    /// <param name="width">Channels of the stem; later stages use 1.5, 2, 4 and 6 times as many.</param>
+    /// <param name="generator">Random source of the initialisation.</param>
+    public SsdNetwork(int inputSize, int classes, int width, Generator generator)
+    {
+        if (inputSize < 32 || inputSize % 32 != 0) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input side must be a positive multiple of 32.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 4);
+        InputSize = inputSize;
+        Classes = classes;
+        Width = width;
+        int c1 = width * 3 / 2, c2 = width * 2, c3 = width * 4, c4 = width * 6;
+        _stem = RegisterModule("stem", new Sequential(new Conv2d(3, width, 3, 2, 1, bias: false, generator: generator), new BatchNorm2d(width), new ReLU6()));
+        _stage1 = RegisterModule("stage1", new Sequential(new InvertedResidual(width, c1, 2, 1, generator)));
+        _stage2 = RegisterModule("stage2", new Sequential(new InvertedResidual(c1, c2, 2, 4, generator), new InvertedResidual(c2, c2, 1, 4, generator)));
+        _stage3 = RegisterModule("stage3", new Sequential(new InvertedResidual(c2, c3, 2, 4, generator)));
+        _stage4 = RegisterModule("stage4", new Sequential(new InvertedResidual(c3, c4, 2, 4, generator)));
+        int perCell = DefaultBoxes.BoxesPerCell(AspectRatios);
+        _head0 = RegisterModule("head0", new Conv2d(c2, perCell * ValuesPerPrior, 3, 1, 1, generator: generator));
+        _head1 = RegisterModule("head1", new Conv2d(c3, perCell * ValuesPerPrior, 3, 1, 1, generator: generator));
+        _head2 = RegisterModule("head2", new Conv2d(c4, perCell * ValuesPerPrior, 3, 1, 1, generator: generator));
+        Priors = DefaultBoxes.Generate(inputSize, FeatureMapSizes, Scales, AspectRatios);
+    }
+
+    /// <summary>Input side in pixels.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Object classes (without the background).</summary>
+    public int Classes { get; }
+
+    /// <summary>Channels of the stem.</summary>
+    public int Width { get; }
+
+    /// <summary>Values per prior: 4 offsets then <see cref="Classes"/> + 1 logits.</summary>
+    public int ValuesPerPrior => 4 + Classes + 1;
+
+    /// <summary>Sides of the three feature maps the heads read (input side / 8, 16, 32).</summary>
+    public int[] FeatureMapSizes => [InputSize / 8, InputSize / 16, InputSize / 32];
+
+    /// <summary>The default boxes, packed centre-size, in input pixels.</summary>
+    public float[] Priors { get; }
+
+    /// <summary>Number of default boxes.</summary>
+    public int PriorCount => Priors.Length / 4;
+
+    /// <summary>The backbone stages and heads, in export order (stem, stage1..4, head0..2).</summary>
+    internal (Sequential Stem, Sequential Stage1, Sequential Stage2, Sequential Stage3, Sequential Stage4, Conv2d[] Heads) Parts =>
+        (_stem, _stage1, _stage2, _stage3, _stage4, [_head0, _head1, _head2]);
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        if (input.Rank != 4 || input.Size(1) != 3 || input.Size(2) != InputSize || input.Size(3) != InputSize)
+            throw new ArgumentException($"SsdNetwork expects [batch, 3, {InputSize}, {InputSize}], got [{string.Join(", ", input.Shape.ToArray())}].", nameof(input));
+        var a = _stage2.Forward(_stage1.Forward(_stem.Forward(input)));
+        var b = _stage3.Forward(a);
+        var c = _stage4.Forward(b);
+        return Tensor.Cat([PerPrior(_head0.Forward(a)), PerPrior(_head1.Forward(b)), PerPrior(_head2.Forward(c))], 1);
+    }
+
+    private Tensor PerPrior(Tensor head) => head.Permute(0, 2, 3, 1).Reshape(head.Size(0), -1, ValuesPerPrior);
+}
