@@ -22,7 +22,7 @@ public static class QuantizedReportSuite
         var architecture = ImageArchitecture.SmallCnn;
         string? modelPath = null;
         string outDir = Path.Combine(Path.GetTempPath(), "mlnetdeep-quantized-report");
-        string dataDir = Environment.GetEnvironmentVariable("MLNETDEEP_FASHION_MNIST") is { Length: > 0 } d ? d : "/usr/share/datasets/fashion-mnist";
+        string dataDir = FashionMnistFiles.ResolveDirectory();
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -37,7 +37,7 @@ public static class QuantizedReportSuite
         }
         Directory.CreateDirectory(outDir);
         var ctx = new DeepContext(1);
-        string File(string split, string kind) => Path.Combine(dataDir, $"{split}-{kind}-ubyte.gz");
+        string File(string split, string kind) => FashionMnistFiles.Find(dataDir, split, kind);
         var train = ctx.Data.LoadFromIdx(File("train", "images-idx3"), File("train", "labels-idx1"));
         var test = ctx.Data.LoadFromIdx(File("t10k", "images-idx3"), File("t10k", "labels-idx1"));
         var sw = Stopwatch.StartNew();

@@ -14,13 +14,13 @@ int tuneRows = int.Parse(Arg("--finetune", "10000"), CultureInfo.InvariantCultur
 int epochs = int.Parse(Arg("--epochs", "4"), CultureInfo.InvariantCulture);
 bool structured = args.Contains("--structured");
 string outDir = Arg("--out", "pruning-out");
-string dir = Environment.GetEnvironmentVariable("MLNETDEEP_FASHION_MNIST") is { Length: > 0 } d ? d : "/usr/share/datasets/fashion-mnist";
+string dir = FashionMnistFiles.ResolveDirectory();
 Directory.CreateDirectory(outDir);
 
 List<FashionRow> Load(string split, int count)
 {
-    var images = IdxFile.Read(Path.Combine(dir, $"{split}-images-idx3-ubyte.gz"));
-    var labels = IdxFile.Read(Path.Combine(dir, $"{split}-labels-idx1-ubyte.gz"));
+    var images = IdxFile.Read(FashionMnistFiles.Find(dir, split, FashionMnistFiles.Images));
+    var labels = IdxFile.Read(FashionMnistFiles.Find(dir, split, FashionMnistFiles.Labels));
     int size = images.ItemSize;
     return Enumerable.Range(0, Math.Min(count, images.Count)).Select(i => new FashionRow
     {

@@ -10,8 +10,8 @@ using MLNetDeep.Data;
 using MLNetDeep.Estimators.Vision;
 
 var arguments = SampleArguments.Parse(args);
-string dir = Environment.GetEnvironmentVariable("MLNETDEEP_FASHION_MNIST") is { Length: > 0 } d ? d : "/usr/share/datasets/fashion-mnist";
-string File(string split, string kind) => Path.Combine(dir, $"{split}-{kind}-ubyte.gz");
+string dir = FashionMnistFiles.ResolveDirectory();
+string File(string split, string kind) => FashionMnistFiles.Find(dir, split, kind);
 var ctx = new DeepContext(seed: 1);
 IdxDataView LoadSplit(string split) => ctx.Data.LoadFromIdx(File(split, "images-idx3"), File(split, "labels-idx1"));
 

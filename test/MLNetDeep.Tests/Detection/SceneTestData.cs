@@ -1,5 +1,5 @@
 using MLNetDeep.Data;
-using MLNetDeep.Tests.Oracles;
+using MLNetDeep.Tests.Vision;
 
 namespace MLNetDeep.Tests.Detection;
 
@@ -34,11 +34,5 @@ internal static class SceneTestData
     }
 
     /// <summary>The Fashion-MNIST directory, or the calling test ignored (failed under MLNETDEEP_REQUIRE_ORACLES=1) when absent.</summary>
-    public static string FashionMnistDirectory()
-    {
-        string dir = SceneObjectSet.ResolveFashionMnistDirectory();
-        if (!File.Exists(Path.Combine(dir, "t10k-images-idx3-ubyte.gz")) && !File.Exists(Path.Combine(dir, "t10k-images-idx3-ubyte")))
-            OracleProcess.FailOrIgnore("Fashion-MNIST", $"no t10k-images-idx3-ubyte(.gz) in '{dir}'", $"install dataset-fashion-mnist or set {SceneObjectSet.FashionMnistEnvVar}");
-        return dir;
-    }
+    public static string FashionMnistDirectory() => FashionMnist.RequireDirectory();
 }

@@ -6,16 +6,6 @@ namespace MLNetDeep.Data;
 /// </summary>
 public sealed class SceneObjectSet
 {
-    /// <summary>The environment variable naming the Fashion-MNIST directory (overrides <see cref="DefaultFashionMnistDirectory"/>).</summary>
-    public const string FashionMnistEnvVar = "MLNETDEEP_FASHION_MNIST";
-
-    /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package installs the IDX files.</summary>
-    public const string DefaultFashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
-
-    /// <summary>The ten Fashion-MNIST class names, by label 0..9.</summary>
-    public static IReadOnlyList<string> FashionMnistClassNames { get; } =
-        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
-
     /// <summary>Creates a set.</summary>
     /// <param name="pixels">count·height·width bytes, item after item, row-major.</param>
     /// <param name="labels">Class of each item, 0..classNames.Count−1.</param>
@@ -59,36 +49,20 @@ public sealed class SceneObjectSet
     /// <summary>Class names by class index; scene key id k names class k − 1.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>The Fashion-MNIST directory: <paramref name="directory"/>, else $MLNETDEEP_FASHION_MNIST, else the Debian default.</summary>
-    public static string ResolveFashionMnistDirectory(string? directory = null) =>
-        directory is { Length: > 0 } ? directory
-        : Environment.GetEnvironmentVariable(FashionMnistEnvVar) is { Length: > 0 } env ? env
-        : DefaultFashionMnistDirectory;
-
     /// <summary>Reads Fashion-MNIST items and labels.</summary>
-    /// <param name="directory">The directory (see <see cref="ResolveFashionMnistDirectory"/>).</param>
+    /// <param name="directory">The directory (see <see cref="FashionMnistFiles.ResolveDirectory"/>).</param>
     /// <param name="testSplit">Read <c>t10k-*</c> (test items, for test scenes) instead of <c>train-*</c>.</param>
     /// <exception cref="FileNotFoundException">A file is missing (the message names the directory and the variable).</exception>
     public static SceneObjectSet FromFashionMnist(string? directory = null, bool testSplit = false)
     {
-        string dir = ResolveFashionMnistDirectory(directory);
-        string prefix = testSplit ? "t10k" : "train";
-        string images = Find(dir, $"{prefix}-images-idx3-ubyte");
-        string labels = Find(dir, $"{prefix}-labels-idx1-ubyte");
+        string dir = FashionMnistFiles.ResolveDirectory(directory);
+        string split = testSplit ? FashionMnistFiles.TestSplit : FashionMnistFiles.TrainSplit;
+        string images = FashionMnistFiles.Find(dir, split, FashionMnistFiles.Images);
+        string labels = FashionMnistFiles.Find(dir, split, FashionMnistFiles.Labels);
         var imageFile = IdxFile.Read(images);
         var labelFile = IdxFile.Read(labels);
         if (imageFile.Dimensions.Count != 3) throw new DataLoadException(images, 0, "an image file needs 3 dimensions (count, rows, columns).");
         if (labelFile.Count != imageFile.Count) throw new DataLoadException(labels, 0, $"{labelFile.Count} labels for {imageFile.Count} images.");
-        return new SceneObjectSet(imageFile.Data, labelFile.Data, imageFile.Dimensions[1], imageFile.Dimensions[2], FashionMnistClassNames);
-    }
-
-    private static string Find(string dir, string name)
-    {
-        foreach (var candidate in new[] { name + ".gz", name })
-        {
-            string path = Path.Combine(dir, candidate);
-            if (File.Exists(path)) return path;
-        }
-        throw new FileNotFoundException($"Fashion-MNIST file '{name}(.gz)' not found in '{dir}' (set {FashionMnistEnvVar} or install dataset-fashion-mnist).", Path.Combine(dir, name + ".gz"));
+        return new SceneObjectSet(imageFile.Data, labelFile.Data, imageFile.Dimensions[1], imageFile.Dimensions[2], FashionMnistFiles.ClassNames);
     }
 }
