@@ -58,7 +58,7 @@ public abstract class TokenScoringTransformer : ITransformer, IOnnxExportable, I
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new ScoredView(this, input, GetOutputSchema(input.Schema));
+        return ScoredView.Create(this, input, GetOutputSchema(input.Schema));
     }
 
     /// <summary>Probabilities [rows][<see cref="ScoreCount"/>] for a batch of token-id rows.</summary>

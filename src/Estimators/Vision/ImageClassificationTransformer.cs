@@ -93,7 +93,7 @@ public sealed class ImageClassificationTransformer : INetworkClassifier, IOnnxEx
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new ScoredView(ImageColumnName, ScoreColumnName, PredictedLabelColumnName, rows => Score(rows.Select(r => (float[])r).ToList()),
+        return ScoredView.Create(ImageColumnName, ScoreColumnName, PredictedLabelColumnName, rows => Score(rows.Select(r => (float[])r).ToList()),
             input, GetOutputSchema(input.Schema), ScoringBatchSize);
     }
 

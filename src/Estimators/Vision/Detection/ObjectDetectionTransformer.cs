@@ -80,7 +80,13 @@ public sealed class ObjectDetectionTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new DetectionScoredView(this, input, GetOutputSchema(input.Schema));
+        return new ColumnScoredView<BoundingBox[]>(ImageColumnName, ScoringBatchSize, rows => Predict(rows.Select(r => (Tensor)r).ToList()),
+            [
+                (PredictedBoxesColumnName, found => found.ToArray()),
+                (PredictedLabelsColumnName, found => found.Select(b => (uint)b.Label).ToArray()),
+                (PredictedScoresColumnName, found => found.Select(b => b.Score).ToArray()),
+            ],
+            input, GetOutputSchema(input.Schema));
     }
 
     /// <summary>

@@ -64,7 +64,8 @@ public sealed class SemanticSegmentationTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new SegmentationScoredView(this, input, GetOutputSchema(input.Schema));
+        return new ColumnScoredView<int[]>(ImageColumnName, ScoringBatchSize, rows => Predict(rows.Select(r => (Tensor)r).ToList()),
+            [(PredictedMaskColumnName, mask => mask.Clone())], input, GetOutputSchema(input.Schema));
     }
 
     /// <summary>The network's logits <c>[batch, classes, S, S]</c> for network-sized images (what the ONNX graph outputs).</summary>
