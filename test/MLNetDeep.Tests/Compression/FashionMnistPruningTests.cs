@@ -15,10 +15,8 @@ public class FashionMnistPruningTests
     [Test]
     public void SmallCnn_EightyPercentSparse_AfterFineTune_IsWithinOnePointOfDense_AndRoundTrips()
     {
-        var (trainAll, testAll) = FashionMnist.Require();
         var ctx = new DeepContext(1);
-        var train = FashionMnist.Subset(ctx, trainAll, 0, 3000);
-        var test = FashionMnist.Subset(ctx, testAll, 0, 2000);
+        var (train, test) = FashionMnist.RequireSubsets(ctx, 3000, 2000);
         var dense = ctx.Vision.Trainers.ImageClassifier(new ImageClassifierOptions { Architecture = ImageArchitecture.SmallCnn, Width = 4, HiddenSize = 64, NumberOfEpochs = 2, Seed = 1 }).Fit(train);
         double denseAccuracy = ModelComparison.Accuracy(dense, test);
         var estimator = ctx.Transforms.Prune(dense, new PruneOptions { Sparsity = 0.8, PruningSteps = 3, NumberOfEpochs = 1, Seed = 1 });

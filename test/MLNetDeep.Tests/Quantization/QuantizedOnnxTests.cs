@@ -36,21 +36,8 @@ public class QuantizedOnnxTests : OnnxExportTestBase
         Assert.That(int8, Is.Not.Empty);
         Assert.That(int8.All(i => i.DataType == 3), Is.True, "int8 weights");
 
-        var images = test.GetColumn<float[]>("Image");
-        var expected = quantized.Transform(test).GetColumn<float[]>("Score");
-        var expectedLabels = quantized.Transform(test).GetColumn<uint>("PredictedLabel");
-        var outputs = Runtime.Run(path, new Dictionary<string, Tensor> { ["Image"] = Tensor.FromArray(images.SelectMany(x => x).ToArray(), images.Count, 144) });
-        var score = outputs["Score"].ToArray<float>();
-        var label = outputs["PredictedLabel"].ToArray<long>();
-        for (int r = 0; r < images.Count; r++)
-        {
-            // ONNX Runtime runs the Conv/Gemm in float on dequantized values (the engine sums exactly in int32).
-            Assert.That(score.AsSpan(r * 3, 3).ToArray(), Is.EqualTo(expected[r]).Within(1e-3f), $"ONNX Runtime, row {r}");
-            Assert.That(label[r], Is.EqualTo((long)expectedLabels[r]), $"ONNX Runtime, row {r} label");
-        }
-        var ours = ctx.Transforms.ApplyOnnxModel(path, 5).Fit(test).Transform(test);
-        var oursScore = ours.GetColumn<float[]>("Score");
-        for (int r = 0; r < images.Count; r++) Assert.That(oursScore[r], Is.EqualTo(expected[r]).Within(1e-4f), $"our runtime, row {r}");
+        // ONNX Runtime runs the Conv/Gemm in float on dequantized values (the engine sums exactly in int32): all rows in one batch, 1e-3.
+        ImageClassifierOnnxTests.AssertRuntimesGiveTheTransformerOutputs(Runtime, ctx, quantized, test, path, batch: int.MaxValue, runtimeTolerance: 1e-3f, oursTolerance: 1e-4f);
     }
 
     [Test]

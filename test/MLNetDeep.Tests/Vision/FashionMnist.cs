@@ -64,4 +64,11 @@ public static class FashionMnist
             if (cursor.Position >= start) rows.Add(new Row { Image = (float[])cursor.GetValue(0), Label = (uint)cursor.GetValue(1) });
         return ctx.Data.LoadFromEnumerable(rows);
     }
+
+    /// <summary>The first <paramref name="trainRows"/> training and <paramref name="testRows"/> test rows as in-memory views, or the test is ignored (see <see cref="Require"/>).</summary>
+    public static (IDataView Train, IDataView Test) RequireSubsets(DeepContext ctx, int trainRows, int testRows)
+    {
+        var (train, test) = Require();
+        return (Subset(ctx, train, 0, trainRows), Subset(ctx, test, 0, testRows));
+    }
 }

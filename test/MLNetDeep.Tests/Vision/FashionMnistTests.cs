@@ -54,10 +54,8 @@ public class FashionMnistTests
     [Test]
     public void SmallCnnOnASubset_BeatsChanceByAWideMargin()
     {
-        var (train, test) = FashionMnist.Require();
         var ctx = new DeepContext(1);
-        var trainSubset = FashionMnist.Subset(ctx, train, 0, 2000);
-        var testSubset = FashionMnist.Subset(ctx, test, 0, 1000);
+        var (trainSubset, testSubset) = FashionMnist.RequireSubsets(ctx, 2000, 1000);
         var model = ctx.Vision.Trainers.ImageClassifier(new ImageClassifierOptions { Architecture = ImageArchitecture.SmallCnn, Width = 8, HiddenSize = 64, NumberOfEpochs = 2, Seed = 1 }).Fit(trainSubset);
         var metrics = ctx.Vision.Evaluate(model.Transform(testSubset));
         TestContext.Out.WriteLine($"SmallCnn, 2000 training images, 2 epochs: test accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3}");

@@ -41,13 +41,8 @@ public class ImageClassifierTests
         BatchSize = 16, NumberOfEpochs = 1, Seed = 3,
     };
 
-    [TestCase(ImageArchitecture.Mlp)]
-    [TestCase(ImageArchitecture.SmallCnn)]
-    [TestCase(ImageArchitecture.MobileNetV1)]
-    [TestCase(ImageArchitecture.MobileNetV2)]
-    [TestCase(ImageArchitecture.ResNet)]
-    [TestCase(ImageArchitecture.DenseNet)]
-    public void EachArchitecture_ForwardShapeAndOneTrainingStepChangesWeights(ImageArchitecture architecture)
+    [Test]
+    public void EachArchitecture_ForwardShapeAndOneTrainingStepChangesWeights([Values] ImageArchitecture architecture)
     {
         var o = Tiny(architecture);
         var net = ImageNetworks.Build(o, [1, 28, 28], 10, new Generator(1));
