@@ -39,7 +39,7 @@ public sealed class SequenceVerbs : IVerbGroup
         {
             var ctx = new DeepContext(r.GetValue(common.Seed));
             var view = data.Load(ctx, r);
-            var model = CliProgress.Run("training", r.GetValue(common.Epochs), progress =>
+            var model = CliProgress.Run(r.InvocationConfiguration.Output, "training", r.GetValue(common.Epochs), progress =>
                 common.Featurizer(ctx, r)
                     .Append(ctx.Transforms.Conversion.MapValueToKey("LabelKey", "Label"))
                     .Append(ctx.Text.Trainers.SequenceClassifier(common.Fill(new SequenceClassifierOptions { LabelColumnName = "LabelKey" }, r, progress)))
@@ -98,7 +98,7 @@ public sealed class SequenceVerbs : IVerbGroup
             var ctx = new DeepContext(r.GetValue(common.Seed));
             IDataView Lines(FileInfo f, int max) => ctx.Data.LoadFromEnumerable(File.ReadLines(f.FullName).Where(l => l.Trim().Length > 0).Take(max).Select(l => new TextInput { Text = l }).ToList());
             var view = Lines(r.GetValue(data)!, r.GetValue(maxSentences));
-            var model = CliProgress.Run("training", r.GetValue(common.Epochs), progress =>
+            var model = CliProgress.Run(r.InvocationConfiguration.Output, "training", r.GetValue(common.Epochs), progress =>
                 common.Featurizer(ctx, r)
                     .Append(ctx.Text.Trainers.NextWordPredictor(common.Fill(new NextWordPredictorOptions { ContextSize = r.GetValue(contextSize) }, r, progress)))
                     .Fit(view));

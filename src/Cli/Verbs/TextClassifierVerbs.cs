@@ -31,7 +31,7 @@ public sealed class TextClassifierVerbs : IVerbGroup
             var ctx = new DeepContext(r.GetValue(seed));
             var view = data.Load(ctx, r);
             int n = r.GetValue(epochs);
-            var model = CliProgress.Run("training", n, progress =>
+            var model = CliProgress.Run(r.InvocationConfiguration.Output, "training", n, progress =>
                 ctx.Transforms.Text.NormalizeText("Text")
                     .Append(ctx.Transforms.Text.TokenizeIntoWords("Words", "Text"))
                     .Append(ctx.Transforms.Conversion.MapValueToKey("Tokens", "Words", new ValueToKeyMappingOptions { MinimumCount = r.GetValue(minCount), MaximumNumberOfKeys = r.GetValue(maxVocab), UnknownToken = "<unk>" }))

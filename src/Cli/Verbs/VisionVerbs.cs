@@ -21,7 +21,7 @@ public sealed class VisionVerbs : IVerbGroup
             var ctx = new DeepContext(r.GetValue(trainOptions.Seed));
             var data = trainOptions.Load(ctx, r);
             var validation = trainOptions.LoadValidation(ctx, r);
-            var model = CliProgress.Run("training", r.GetValue(trainOptions.Epochs), progress =>
+            var model = CliProgress.Run(r.InvocationConfiguration.Output, "training", r.GetValue(trainOptions.Epochs), progress =>
                 ctx.Vision.Trainers.ImageClassifier(trainOptions.Options(r, progress)).Fit(data, validation));
             Save(ctx, model, data, r.GetValue(trainOptions.Output)!.FullName);
             return 0;
@@ -61,7 +61,7 @@ public sealed class VisionVerbs : IVerbGroup
             ITransformer teacherModel = teacherPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
                 ? ctx.Transforms.ApplyOnnxModel(teacherPath).Fit(data)
                 : ctx.Model.Load(teacherPath, out _);
-            var student = CliProgress.Run("distilling", r.GetValue(studentOptions.Epochs), progress =>
+            var student = CliProgress.Run(r.InvocationConfiguration.Output, "distilling", r.GetValue(studentOptions.Epochs), progress =>
                 ctx.Distillation.Trainers.Student(teacherModel, new DistillationOptions
                 {
                     Student = studentOptions.Options(r, progress),

@@ -36,4 +36,29 @@ public class CliTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Test]
+    public void TrainingProgress_GoesToTheInvocationOutput()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mlnd-cli-progress-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string data = Path.Combine(dir, "train.tsv"), model = Path.Combine(dir, "model.zip");
+            File.WriteAllLines(data, new[] { "label\ttext" }.Concat(PipelineTestData.Make(60, 4).Select(r => $"{r.Label}\t{r.Text}")));
+            // Two runs in one process, each with its own writer: the progress bar follows the writer of each invocation.
+            for (int run = 0; run < 2; run++)
+            {
+                var output = new StringWriter();
+                int code = MLNetDeep.Cli.Program.BuildRoot().Parse(["train", "text-classifier", "--data", data, "--has-header", "--output", model, "--epochs", "2"])
+                    .Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = new StringWriter() });
+                Assert.That(code, Is.EqualTo(0));
+                Assert.That(output.ToString(), Does.Contain("training: 2 epochs").And.Contain("epoch 2/2 loss"), $"run {run}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
