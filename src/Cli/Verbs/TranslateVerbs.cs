@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MLNetDeep.Data;
+using MLNetDeep.Estimators.Vision;
 using MLNetDeep.Estimators.Translation;
 
 namespace MLNetDeep.Cli.Verbs;
@@ -52,8 +53,11 @@ public sealed class TranslateVerbs : IVerbGroup
         var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model (.zip); written atomically.", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "NumberOfEpochs.", DefaultValueFactory = _ => Seq2SeqOptions.Defaults.NumberOfEpochs };
         var batch = new Option<int>("--batch-size") { Description = "Sentence pairs per step.", DefaultValueFactory = _ => Seq2SeqOptions.Defaults.BatchSize };
-        var lr = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => Seq2SeqOptions.Defaults.LearningRate };
+        var lr = new Option<double>("--learning-rate") { Description = "Initial learning rate.", DefaultValueFactory = _ => Seq2SeqOptions.Defaults.LearningRate };
         var lrDecay = new Option<double>("--learning-rate-decay") { Description = "Factor on the learning rate after each epoch.", DefaultValueFactory = _ => 1 };
+        var optimizer = new Option<ImageOptimizer>("--optimizer") { Description = "Adam or SgdMomentum.", DefaultValueFactory = _ => ImageOptimizer.Adam };
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum (with --optimizer SgdMomentum).", DefaultValueFactory = _ => 0.9 };
+        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule: Constant, Cosine or Step (x0.1 every third of the epochs).", DefaultValueFactory = _ => LearningRateSchedule.Constant };
         var clip = new Option<double>("--clip") { Description = "Maximum gradient norm (0: off).", DefaultValueFactory = _ => Seq2SeqOptions.Defaults.GradientClipNorm };
         var cell = new Option<Seq2SeqCell>("--cell") { Description = "Gru or Lstm.", DefaultValueFactory = _ => Seq2SeqCell.Gru };
         var attention = new Option<Seq2SeqAttentionKind>("--attention") { Description = "None, LuongDot, LuongGeneral or Bahdanau.", DefaultValueFactory = _ => Seq2SeqAttentionKind.LuongDot };
@@ -73,7 +77,7 @@ public sealed class TranslateVerbs : IVerbGroup
         var curve = new Option<FileInfo?>("--curve") { Description = "Write the per-epoch training curve (SVG, or HTML for .html)." };
         var seed = new Option<int>("--seed") { Description = "Seed (same seed, same model).", DefaultValueFactory = _ => 1 };
         var train = new Command("train", "Train a GRU/LSTM encoder–decoder with attention on parallel files.");
-        foreach (var o in new Option[] { source, target, validSource, validTarget, output, epochs, batch, lr, lrDecay, clip, cell, attention, layers, bidi, emb, hidden, dropout, forcing, minCount, shared, beam, lengthPenalty, maxLength, patience, checkpoint, curve, seed })
+        foreach (var o in new Option[] { source, target, validSource, validTarget, output, epochs, batch, lr, lrDecay, optimizer, momentum, schedule, clip, cell, attention, layers, bidi, emb, hidden, dropout, forcing, minCount, shared, beam, lengthPenalty, maxLength, patience, checkpoint, curve, seed })
             train.Add(o);
         train.SetAction(r =>
         {
@@ -87,6 +91,9 @@ public sealed class TranslateVerbs : IVerbGroup
                 BatchSize = r.GetValue(batch),
                 LearningRate = r.GetValue(lr),
                 LearningRateDecay = r.GetValue(lrDecay),
+                Optimizer = r.GetValue(optimizer),
+                Momentum = r.GetValue(momentum),
+                Schedule = r.GetValue(schedule),
                 GradientClipNorm = r.GetValue(clip),
                 Cell = r.GetValue(cell),
                 Attention = r.GetValue(attention),

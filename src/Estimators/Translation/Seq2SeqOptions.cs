@@ -1,3 +1,5 @@
+using MLNetDeep.Estimators.Vision;
+
 namespace MLNetDeep.Estimators.Translation;
 
 /// <summary>Recurrent cell of the encoder and decoder.</summary>
@@ -93,10 +95,19 @@ public sealed class Seq2SeqOptions
     /// <summary>Passes over the training data.</summary>
     public int NumberOfEpochs { get; set; } = Defaults.NumberOfEpochs;
 
-    /// <summary>Adam learning rate.</summary>
+    /// <summary>Initial learning rate.</summary>
     public double LearningRate { get; set; } = Defaults.LearningRate;
 
-    /// <summary>Factor applied to the learning rate after every epoch (1: constant).</summary>
+    /// <summary>The optimizer (the same choice as the image classifier's).</summary>
+    public ImageOptimizer Optimizer { get; set; } = ImageOptimizer.Adam;
+
+    /// <summary>SGD momentum (with <see cref="ImageOptimizer.SgdMomentum"/>).</summary>
+    public double Momentum { get; set; } = 0.9;
+
+    /// <summary>The learning-rate schedule over the epochs (cosine annealing to 0, or ×0.1 every third of the epochs).</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
+    /// <summary>Exponential decay: factor applied to the learning rate after every epoch (1: none), on top of <see cref="Schedule"/>.</summary>
     public double LearningRateDecay { get; set; } = 1;
 
     /// <summary>Maximum global L2 norm of the gradient (0: no clipping).</summary>
@@ -161,6 +172,9 @@ public sealed class Seq2SeqOptions
         ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         ArgumentOutOfRangeException.ThrowIfNegative(ProgressInterval, nameof(ProgressInterval));
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Must be positive.");
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Unknown optimizer.");
+        if (!Enum.IsDefined(Schedule)) throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "Unknown schedule.");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Must be in [0, 1).");
         if (!(LearningRateDecay > 0 && LearningRateDecay <= 1)) throw new ArgumentOutOfRangeException(nameof(LearningRateDecay), LearningRateDecay, "Must be in (0, 1].");
         if (!(GradientClipNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, "Must be non-negative.");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Must be in [0, 1).");

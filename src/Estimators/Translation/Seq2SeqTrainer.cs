@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MLNetDeep.Data;
+using MLNetDeep.Estimators.Vision;
 using MLNetDeep.Tensors;
 using MLNetDeep.Tensors.Optim;
 
@@ -7,7 +8,7 @@ namespace MLNetDeep.Estimators.Translation;
 
 /// <summary>
 /// Trains a <see cref="Seq2SeqNetwork"/> on a source and a target text column (pre-tokenized, split on
-/// whitespace) with Adam, per-token cross-entropy, teacher forcing, gradient-norm clipping and
+/// whitespace) with Adam or SGD (optionally scheduled learning rate), per-token cross-entropy, teacher forcing, gradient-norm clipping and
 /// length-bucketed batches; reports <see cref="Seq2SeqProgress"/>, honours the cancellation token, and
 /// checkpoints every epoch so a cancelled run resumes where the last epoch ended, reproducing an
 /// uninterrupted run with the same seed.
@@ -55,19 +56,25 @@ public sealed class Seq2SeqTrainer : TrainerBase<Seq2SeqOptions, Seq2SeqTransfor
         int seed = o.Seed ?? Context.NextSeed();
         var shape = new Seq2SeqShape(o.Cell, o.NumberOfLayers, o.BidirectionalEncoder, srcVocab.Count, tgtVocab.Count, o.EmbeddingDimension, o.HiddenSize, o.Attention);
         var net = new Seq2SeqNetwork(shape, new Generator((ulong)seed)) { DropoutP = o.Dropout };
-        var optimizer = new Adam(net.Parameters(), o.LearningRate);
+        Optimizer optimizer = o.Optimizer == ImageOptimizer.SgdMomentum ? new Sgd(net.Parameters(), o.LearningRate, o.Momentum) : new Adam(net.Parameters(), o.LearningRate);
+        LearningRateScheduler? scheduler = o.Schedule switch
+        {
+            LearningRateSchedule.Cosine => new CosineAnnealingLR(optimizer, o.NumberOfEpochs),
+            LearningRateSchedule.Step => new StepLR(optimizer, Math.Max(1, o.NumberOfEpochs / 3), 0.1),
+            _ => null,
+        };
         var history = new List<Seq2SeqEpoch>();
         Dictionary<string, Tensor>? best = null;
         if (o.CheckpointPath is { } ckpt && File.Exists(ckpt))
         {
-            best = Seq2SeqCheckpoint.Load(ckpt, net, optimizer, history, seed);
+            best = Seq2SeqCheckpoint.Load(ckpt, net, optimizer, scheduler, history, seed);
             Context.WriteLog("Seq2Seq", $"resumed from {ckpt} after epoch {history.Count}");
         }
         var clock = Stopwatch.StartNew();
         long step = optimizer.StepCount;
         for (int epoch = history.Count + 1; epoch <= o.NumberOfEpochs && !Stopped(history, o); epoch++)
         {
-            optimizer.LearningRate = o.LearningRate * Math.Pow(o.LearningRateDecay, epoch - 1);
+            optimizer.LearningRate = (scheduler?.LastLearningRate ?? o.LearningRate) * Math.Pow(o.LearningRateDecay, epoch - 1);
             var epochGenerator = new Generator(EpochSeed(seed, epoch));
             net.DropoutGenerator = new Generator(EpochSeed(seed, epoch) ^ 0x9E3779B97F4A7C15UL);
             var forcing = new Generator(EpochSeed(seed, epoch) ^ 0xD1B54A32D192ED03UL);
@@ -93,6 +100,11 @@ public sealed class Seq2SeqTrainer : TrainerBase<Seq2SeqOptions, Seq2SeqTransfor
                     o.Progress?.Report(new Seq2SeqProgress(epoch, o.NumberOfEpochs, step, lossSum / targetTokens, null, null, tokens / epochClock.Elapsed.TotalSeconds, clock.Elapsed, false));
             }
             double seconds = epochClock.Elapsed.TotalSeconds;
+            if (scheduler is not null)
+            {
+                optimizer.LearningRate = scheduler.LastLearningRate; // the chainable step schedule reads the undecayed rate
+                scheduler.Step();
+            }
             net.Eval();
             double? validLoss = null, validBleu = null;
             if (valid.Sources is { Count: > 0 })
@@ -108,7 +120,7 @@ public sealed class Seq2SeqTrainer : TrainerBase<Seq2SeqOptions, Seq2SeqTransfor
             history.Add(record);
             if (o.EarlyStoppingPatience > 0 && validLoss is double vl && history.Where(h => h.ValidationLoss is not null).Min(h => h.ValidationLoss!.Value) == vl)
                 best = net.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Detach().Contiguous(force: true), StringComparer.Ordinal);
-            if (o.CheckpointPath is { } path) Seq2SeqCheckpoint.Save(path, net, optimizer, history, best, seed);
+            if (o.CheckpointPath is { } path) Seq2SeqCheckpoint.Save(path, net, optimizer, scheduler, history, best, seed);
             o.Progress?.Report(new Seq2SeqProgress(epoch, o.NumberOfEpochs, step, record.TrainLoss, validLoss, validBleu, record.TokensPerSecond, clock.Elapsed, true));
             Context.WriteLog("Seq2Seq", FormattableString.Invariant(
                 $"epoch {epoch}/{o.NumberOfEpochs}: train loss {record.TrainLoss:F4}{(validLoss is double v ? FormattableString.Invariant($", validation loss {v:F4}") : "")}{(validBleu is double b ? FormattableString.Invariant($", validation BLEU {b:F2}") : "")}, {record.TokensPerSecond:F0} tokens/s"));

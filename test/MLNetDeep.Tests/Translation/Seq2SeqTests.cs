@@ -1,5 +1,6 @@
 using MLNetDeep.Data;
 using MLNetDeep.Estimators.Translation;
+using MLNetDeep.Estimators.Vision;
 using MLNetDeep.Tensors;
 using NUnit.Framework;
 
@@ -103,8 +104,10 @@ public class Seq2SeqTests
         }
     }
 
-    [Test]
-    public void CancelledMidEpochThenResumedEqualsAnUninterruptedRun()
+    [TestCase(ImageOptimizer.Adam, LearningRateSchedule.Constant, 1.0)]
+    [TestCase(ImageOptimizer.SgdMomentum, LearningRateSchedule.Cosine, 1.0)]
+    [TestCase(ImageOptimizer.Adam, LearningRateSchedule.Step, 0.8)]
+    public void CancelledMidEpochThenResumedEqualsAnUninterruptedRun(ImageOptimizer optimizer, LearningRateSchedule schedule, double decay)
     {
         string dir = Path.Combine(Path.GetTempPath(), $"seq2seq-ckpt-{Guid.NewGuid():N}");
         try
@@ -115,10 +118,15 @@ public class Seq2SeqTests
             {
                 var o = Tiny(epochs: 3, seed: 8);
                 o.Dropout = 0.1;
+                (o.Optimizer, o.Schedule, o.LearningRateDecay) = (optimizer, schedule, decay);
+                if (optimizer == ImageOptimizer.SgdMomentum) o.LearningRate = 0.1;
                 o.CheckpointPath = Path.Combine(dir, ckpt);
                 return o;
             }
             var straight = ctx.Translation.Trainers.Seq2Seq(Options("a.ckpt")).Fit(train);
+            var otherSchedule = Options("a.ckpt");
+            otherSchedule.Schedule = schedule == LearningRateSchedule.Constant ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant;
+            Assert.Throws<InvalidDataException>(() => ctx.Translation.Trainers.Seq2Seq(otherSchedule).Fit(train), "a checkpoint of another schedule is refused");
 
             using var cts = new CancellationTokenSource();
             var interrupted = Options("b.ckpt");
