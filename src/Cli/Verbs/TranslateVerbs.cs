@@ -18,16 +18,26 @@ public sealed class TranslateVerbs : IVerbGroup
         var modelArg = new Argument<FileInfo>("model") { Description = "A model written by 'translate train'.", Arity = ArgumentArity.ZeroOrOne };
         var textArg = new Argument<string[]>("text") { Description = "Sentences to translate (pre-tokenized, words separated by spaces).", Arity = ArgumentArity.ZeroOrMore };
         var beamOpt = new Option<int?>("--beam-size") { Description = "Beam width (default: the model's; 1 = greedy)." };
+        var nBestOpt = new Option<int?>("--n-best") { Description = "Print the K best translations with their scores (score<TAB>text, one sentence's block after another); widens the beam to K if needed." };
         var translate = new Command("translate", "Train, evaluate and run sequence-to-sequence translators (translate MODEL.zip \"text\").");
         translate.Add(modelArg);
         translate.Add(textArg);
         translate.Add(beamOpt);
+        translate.Add(nBestOpt);
         translate.SetAction(r =>
         {
             var file = r.GetValue(modelArg);
             if (file is null) { Console.Error.WriteLine("translate: give a model and text, or a subcommand (train, evaluate); see --help."); return 2; }
             var model = Load(file, r.GetValue(beamOpt));
-            foreach (var line in model.Translate(r.GetValue(textArg) ?? [])) Console.WriteLine(line);
+            var text = r.GetValue(textArg) ?? [];
+            if (r.GetValue(nBestOpt) is int k)
+            {
+                if (k < 1) { Console.Error.WriteLine($"translate: --n-best must be at least 1, got {k}."); return 2; }
+                foreach (var hyps in model.TranslateNBest(text, k))
+                    foreach (var h in hyps) Console.WriteLine(FormattableString.Invariant($"{h.Score:F4}\t{h.Text}"));
+                return 0;
+            }
+            foreach (var line in model.Translate(text)) Console.WriteLine(line);
             return 0;
         });
         translate.Add(TrainCommand());

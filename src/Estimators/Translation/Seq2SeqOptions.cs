@@ -131,6 +131,12 @@ public sealed class Seq2SeqOptions
     /// <summary>Beam width of the fitted transformer's decoding (1: greedy).</summary>
     public int BeamSize { get; set; } = 1;
 
+    /// <summary>
+    /// The fitted transformer also outputs the k best beam hypotheses and their length-penalised log-probabilities
+    /// (columns <see cref="OutputColumnName"/> + "NBest" and + "NBestScores"; 0: off; at most <see cref="BeamSize"/>).
+    /// </summary>
+    public int NBest { get; set; }
+
     /// <summary>Beam hypotheses are ranked by log-probability / length^LengthPenalty (0: raw log-probability).</summary>
     public double LengthPenalty { get; set; } = 1;
 
@@ -169,6 +175,7 @@ public sealed class Seq2SeqOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxTrainingLength, nameof(MaxTrainingLength));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinimumCount, nameof(MinimumCount));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BeamSize, nameof(BeamSize));
+        Seq2SeqTransformer.CheckNBest(NBest, BeamSize, nameof(NBest));
         ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         ArgumentOutOfRangeException.ThrowIfNegative(ProgressInterval, nameof(ProgressInterval));
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Must be positive.");

@@ -26,7 +26,7 @@ public sealed class Seq2SeqTrainer : TrainerBase<Seq2SeqOptions, Seq2SeqTransfor
     {
         CheckText(inputSchema, Options.SourceColumnName, "source");
         CheckText(inputSchema, Options.TargetColumnName, "target");
-        return Seq2SeqTransformer.OutputSchema(inputSchema, Options.OutputColumnName);
+        return Seq2SeqTransformer.OutputSchema(inputSchema, Options.OutputColumnName, Options.NBest);
     }
 
     internal static DataViewSchema.Column CheckText(DataViewSchema schema, string name, string role)
@@ -128,7 +128,7 @@ public sealed class Seq2SeqTrainer : TrainerBase<Seq2SeqOptions, Seq2SeqTransfor
         if (best is not null) net.LoadStateDict(best, strict: true);
         net.Eval();
         net.DropoutGenerator = null;
-        return new Seq2SeqTransformer(net, srcVocab, tgtVocab, o.SourceColumnName, o.OutputColumnName, o.BeamSize, o.LengthPenalty, o.MaxTargetLength, history);
+        return new Seq2SeqTransformer(net, srcVocab, tgtVocab, o.SourceColumnName, o.OutputColumnName, o.BeamSize, o.LengthPenalty, o.MaxTargetLength, history, o.NBest);
     }
 
     private static bool Stopped(List<Seq2SeqEpoch> history, Seq2SeqOptions o)

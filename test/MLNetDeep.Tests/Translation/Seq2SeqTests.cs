@@ -104,6 +104,53 @@ public class Seq2SeqTests
         }
     }
 
+    [Test]
+    public void NBestColumnsHoldTheBeamsRankedHypothesesAndSurviveSaveLoad()
+    {
+        var model = Trained(out var ctx).WithDecoding(3, 0.5);
+        var data = ctx.Data.LoadFromEnumerable(TranslationTestData.ReversedUpper(20, seed: 6));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.WithNBest(4), "n-best wider than the beam");
+        var withNBest = model.WithNBest(3);
+        var output = withNBest.Transform(data);
+        Assert.That(output.Schema["TranslationNBest"].Type, Is.TypeOf<VectorDataViewType>().And.Property("Size").EqualTo(3));
+        Assert.That(((VectorDataViewType)output.Schema["TranslationNBest"].Type).ItemType, Is.EqualTo(TextDataViewType.Instance));
+        Assert.That(((VectorDataViewType)output.Schema["TranslationNBestScores"].Type).ItemType, Is.EqualTo(NumberDataViewType.Single));
+        Assert.That(((VectorDataViewType)output.Schema["TranslationNBestScores"].Type).Size, Is.EqualTo(3));
+        var nBest = output.GetColumn<string[]>("TranslationNBest").ToList();
+        var scores = output.GetColumn<float[]>("TranslationNBestScores").ToList();
+        var plain = model.Transform(data).GetColumn<string>("Translation").ToList();
+        Assert.That(model.Transform(data).Schema.GetColumnOrNull("TranslationNBest"), Is.Null, "no n-best columns by default");
+        Assert.That(nBest.Select(n => n[0]), Is.EqualTo(plain), "the first of the n-best is the translation of the same beam");
+        Assert.That(output.GetColumn<string>("Translation"), Is.EqualTo(plain));
+        var reference = model.TranslateNBest(data.GetColumn<string>("Source").ToList(), 3);
+        for (int i = 0; i < nBest.Count; i++)
+        {
+            Assert.That(nBest[i], Has.Length.EqualTo(3));
+            Assert.That(nBest[i].Distinct().Count(), Is.EqualTo(3), "distinct hypotheses");
+            Assert.That(scores[i], Is.Ordered.Descending, "scores rank the hypotheses");
+            Assert.That(scores[i], Is.EqualTo(reference[i].Select(h => (float)h.Score)), "length-penalised log-probabilities");
+            Assert.That(scores[i].All(float.IsNegative), Is.True, "log-probabilities");
+        }
+        string path = Path.Combine(Path.GetTempPath(), $"seq2seq-nbest-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ctx.Model.Save(withNBest, data.Schema, path);
+            var loaded = (Seq2SeqTransformer)new DeepContext().Model.Load(path, out _);
+            Assert.That(loaded.NBest, Is.EqualTo(3));
+            var again = loaded.Transform(data);
+            Assert.That(again.GetColumn<string[]>("TranslationNBest"), Is.EqualTo(nBest));
+            Assert.That(again.GetColumn<float[]>("TranslationNBestScores"), Is.EqualTo(scores));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        var trainer = ctx.Translation.Trainers.Seq2Seq(new Seq2SeqOptions { BeamSize = 2, NBest = 2 });
+        Assert.That(trainer.GetOutputSchema(data.Schema).GetColumnOrNull("TranslationNBestScores"), Is.Not.Null, "the option adds the columns at fit");
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ctx.Translation.Trainers.Seq2Seq(new Seq2SeqOptions { NBest = 2 }));
+        Assert.That(e!.ParamName, Is.EqualTo("NBest"));
+    }
+
     [TestCase(ImageOptimizer.Adam, LearningRateSchedule.Constant, 1.0)]
     [TestCase(ImageOptimizer.SgdMomentum, LearningRateSchedule.Cosine, 1.0)]
     [TestCase(ImageOptimizer.Adam, LearningRateSchedule.Step, 0.8)]
