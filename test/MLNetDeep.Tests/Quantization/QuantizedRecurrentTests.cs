@@ -154,6 +154,32 @@ public class QuantizedRecurrentTests
         Assert.That(agree, Is.GreaterThanOrEqualTo(0.95 * total), $"{agree}/{total} predictions kept");
     }
 
+    /// <summary>Latency figure for docs/vision.md (not part of the suite): GRU(256, 256) over [T = 32, B = 32, 256], fp32 vs dynamic int8.</summary>
+    [Test, Explicit("timing for the docs")]
+    public void GruLatency()
+    {
+        var g = new Generator(1);
+        var gru = new GRU(256, 256, generator: g);
+        gru.Eval();
+        var q = QuantizedRecurrent.From(gru);
+        var x = Tensor.Randn([32, 32, 256], g);
+        using var _ = Tensor.NoGrad();
+        double Median(Func<Tensor> f)
+        {
+            f();
+            var times = new List<double>();
+            for (int i = 0; i < 15; i++)
+            {
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                f();
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            return times[times.Count / 2];
+        }
+        TestContext.Out.WriteLine($"GRU(256,256) T=32 B=32: fp32 {Median(() => gru.Forward(x)):F2} ms, int8 {Median(() => q.Forward(x)):F2} ms (median of 15)");
+    }
+
     private static int ArgMax(float[] v, int offset, int n)
     {
         int best = 0;
