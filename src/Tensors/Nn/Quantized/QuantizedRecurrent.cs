@@ -34,6 +34,17 @@ public sealed class QuantizedRecurrent : Module<Tensor, Tensor>
     /// <summary>Whether this is an LSTM (takes and returns cell states).</summary>
     public bool IsLstm => _kind == RecurrentCellKind.Lstm;
 
+    /// <summary>Whether this is a GRU.</summary>
+    public bool IsGru => _kind == RecurrentCellKind.Gru;
+
+    /// <summary>The activation of a plain RNN; null for LSTM and GRU.</summary>
+    public RecurrentNonlinearity? Nonlinearity => _kind switch
+    {
+        RecurrentCellKind.RnnTanh => RecurrentNonlinearity.Tanh,
+        RecurrentCellKind.RnnRelu => RecurrentNonlinearity.Relu,
+        _ => null,
+    };
+
     /// <summary>Input-to-hidden product of layer l, direction d (index l·D + d).</summary>
     public IReadOnlyList<QuantizedLinear> InputWeights => _ih;
 
