@@ -8,7 +8,8 @@ namespace MLNetDeep.OnnxExport.Exporters;
 /// with the calibrated uint8 (scale, zero point), the int8 weight initializer through a per-output-channel
 /// DequantizeLinear (axis 0), then the float Conv / Gemm / MatMul (+ Relu when fused), which ONNX Runtime turns back into
 /// integer kernels. The engine's activation codes use [0, 127], so a Clip to that range precedes each QuantizeLinear.
-/// A dynamic QuantizedLinear exports its weights only (float activations).
+/// A dynamic QuantizedLinear exports its weights only (float activations), and so does a <see cref="QuantizedRecurrent"/>
+/// (<see cref="QuantizedRecurrentExporter"/>).
 /// </summary>
 public static class QuantizedExporters
 {
@@ -19,6 +20,7 @@ public static class QuantizedExporters
         ArgumentNullException.ThrowIfNull(registry);
         registry.Register<QuantizedConv2d>(ExportConv);
         registry.Register<QuantizedLinear>(ExportLinear);
+        registry.Register<QuantizedRecurrent>(QuantizedRecurrentExporter.Export);
     }
 
     private static string Name(OnnxExportContext ctx, string local) => ctx.ModulePath.Length == 0 ? local : ctx.ModulePath + "." + local;
@@ -36,12 +38,12 @@ public static class QuantizedExporters
     }
 
     /// <summary>DequantizeLinear of int8 weights (shape <paramref name="dims"/>) with per-slice scales along <paramref name="axis"/>.</summary>
-    private static string Weights(OnnxExportContext ctx, IReadOnlyList<sbyte> values, IReadOnlyList<float> scales, int[] dims, int axis)
+    internal static string Weights(OnnxExportContext ctx, IReadOnlyList<sbyte> values, IReadOnlyList<float> scales, int[] dims, int axis, string local = "weight")
     {
         ctx.Builder.RequireOpset(13, "per-axis DequantizeLinear");
-        string w = ctx.Builder.AddInt8Initializer(Name(ctx, "weight_int8"), values.ToArray(), dims);
-        string s = ctx.Builder.AddInitializer(Name(ctx, "weight_scale"), Tensor.FromArray(scales.ToArray(), scales.Count));
-        string z = ctx.Builder.AddInt8Initializer(Name(ctx, "weight_zero_point"), new sbyte[scales.Count], scales.Count);
+        string w = ctx.Builder.AddInt8Initializer(Name(ctx, local + "_int8"), values.ToArray(), dims);
+        string s = ctx.Builder.AddInitializer(Name(ctx, local + "_scale"), Tensor.FromArray(scales.ToArray(), scales.Count));
+        string z = ctx.Builder.AddInt8Initializer(Name(ctx, local + "_zero_point"), new sbyte[scales.Count], scales.Count);
         return ctx.Node("DequantizeLinear", [w, s, z], OnnxAttr.Int("axis", axis));
     }
 

@@ -143,20 +143,12 @@ public static class RecurrentExporters
 
     private static string Layers(OnnxExportContext ctx, RecurrentModule module, string x, string? lengths, string? h0, string? c0, out List<string> finalH, out List<string> finalC)
     {
-        finalH = [];
-        finalC = [];
-        string seqLens = lengths is null ? "" : ctx.Node("Cast", [lengths], OnnxAttr.Int("to", (int)TensorProto.Types.DataType.Int32));
-        if (module.BatchFirst) x = ctx.Node("Transpose", [x], OnnxAttr.Ints("perm", 1, 0, 2));
-
-        var (op, gates, order) = module switch
-        {
-            LSTM => ("LSTM", 4, new[] { 0, 3, 1, 2 }),
-            GRU => ("GRU", 3, new[] { 1, 0, 2 }),
-            _ => ("RNN", 1, new[] { 0 }),
-        };
+        var layout = new RecurrentLayout(module switch { LSTM => "LSTM", GRU => "GRU", _ => "RNN" }, module.NumLayers, module.Bidirectional, module.HiddenSize,
+            module.BatchFirst, (module as RNN)?.Nonlinearity);
+        var order = GateOrder(layout.Op);
         var parameters = module.NamedParameters().ToDictionary(p => p.Key, p => p.Value.Detach(), StringComparer.Ordinal);
         int dirs = module.Bidirectional ? 2 : 1, hidden = module.HiddenSize;
-        for (int l = 0; l < module.NumLayers; l++)
+        LayerWeights Weights(int l)
         {
             var w = new List<Tensor>();
             var r = new List<Tensor>();
@@ -172,27 +164,47 @@ public static class RecurrentExporters
                 if (parameters.TryGetValue("weight_peephole" + sfx, out var peep))
                     p.Add(Tensor.Cat([peep.Select(0, 0), peep.Select(0, 2), peep.Select(0, 1)])); // engine rows i,f,o → ONNX i,o,f
             }
-            var nodeInputs = new List<string>
-            {
-                x,
-                ctx.Initializer($"W_l{l}", Tensor.Stack(w)),
-                ctx.Initializer($"R_l{l}", Tensor.Stack(r)),
-                b.Count > 0 ? ctx.Initializer($"B_l{l}", Tensor.Stack(b)) : "",
-                seqLens,
-            };
+            return new LayerWeights(ctx.Initializer($"W_l{l}", Tensor.Stack(w)), ctx.Initializer($"R_l{l}", Tensor.Stack(r)),
+                b.Count > 0 ? ctx.Initializer($"B_l{l}", Tensor.Stack(b)) : "", p.Count > 0 ? ctx.Initializer($"P_l{l}", Tensor.Stack(p)) : "");
+        }
+        return Layers(ctx, layout, x, lengths, h0, c0, Weights, out finalH, out finalC);
+    }
+
+    /// <summary>The ONNX gate order as indices of the engine's (torch's) gate blocks.</summary>
+    /// <param name="op">"LSTM", "GRU" or "RNN".</param>
+    internal static int[] GateOrder(string op) => op switch { "LSTM" => [0, 3, 1, 2], "GRU" => [1, 0, 2], _ => [0] };
+
+    /// <summary>
+    /// One ONNX RNN/LSTM/GRU node per layer of <paramref name="layout"/> with W, R, B (and LSTM P) from
+    /// <paramref name="weights"/> (value names in ONNX's layout and gate order; "" for an omitted input).
+    /// </summary>
+    internal static string Layers(OnnxExportContext ctx, RecurrentLayout layout, string x, string? lengths, string? h0, string? c0,
+        Func<int, LayerWeights> weights, out List<string> finalH, out List<string> finalC)
+    {
+        finalH = [];
+        finalC = [];
+        string seqLens = lengths is null ? "" : ctx.Node("Cast", [lengths], OnnxAttr.Int("to", (int)TensorProto.Types.DataType.Int32));
+        if (layout.BatchFirst) x = ctx.Node("Transpose", [x], OnnxAttr.Ints("perm", 1, 0, 2));
+        string op = layout.Op;
+        bool lstm = op == "LSTM";
+        int dirs = layout.Bidirectional ? 2 : 1, hidden = layout.HiddenSize;
+        for (int l = 0; l < layout.NumLayers; l++)
+        {
+            var lw = weights(l);
+            var nodeInputs = new List<string> { x, lw.W, lw.R, lw.B, seqLens };
             string State(string? all) => all is null ? "" : ctx.Node("Slice", [all, ctx.Builder.AddInt64s("start", l * dirs), ctx.Builder.AddInt64s("end", (l + 1) * dirs), ctx.Builder.AddInt64s("axis0", 0)]);
             nodeInputs.Add(State(h0));
-            if (module is LSTM) nodeInputs.Add(State(c0));
-            if (p.Count > 0) nodeInputs.Add(ctx.Initializer($"P_l{l}", Tensor.Stack(p)));
+            if (lstm) nodeInputs.Add(State(c0));
+            if (lw.P.Length > 0) nodeInputs.Add(lw.P);
             var attrs = new List<AttributeProto>
             {
                 OnnxAttr.Int("hidden_size", hidden),
                 OnnxAttr.String("direction", dirs == 2 ? "bidirectional" : "forward"),
             };
-            if (module is GRU) attrs.Add(OnnxAttr.Int("linear_before_reset", 1));
-            if (module is RNN rnn)
+            if (op == "GRU") attrs.Add(OnnxAttr.Int("linear_before_reset", 1));
+            if (layout.Nonlinearity is { } nonlinearity)
             {
-                string act = rnn.Nonlinearity == RecurrentNonlinearity.Relu ? "Relu" : "Tanh";
+                string act = nonlinearity == RecurrentNonlinearity.Relu ? "Relu" : "Tanh";
                 attrs.Add(new AttributeProto
                 {
                     Name = "activations",
@@ -202,16 +214,16 @@ public static class RecurrentExporters
             }
             // Trim trailing omitted inputs.
             while (nodeInputs[^1].Length == 0) nodeInputs.RemoveAt(nodeInputs.Count - 1);
-            var outs = ctx.Builder.AddNode(op, nodeInputs, module is LSTM ? 3 : 2, attrs, docString: $"{ctx.ModulePath} ({module.GetType().Name}) layer {l}");
+            var outs = ctx.Builder.AddNode(op, nodeInputs, lstm ? 3 : 2, attrs, docString: $"{ctx.ModulePath} ({op}) layer {l}");
             string y = outs[0];
             finalH.Add(outs[1]);
-            if (module is LSTM) finalC.Add(outs[2]);
+            if (lstm) finalC.Add(outs[2]);
             // Y is [T, D, B, H] → [T, B, D·H].
             x = dirs == 1
                 ? ctx.Node("Squeeze", [y, ctx.Builder.AddInt64s("axes", 1)])
                 : ctx.Node("Reshape", [ctx.Node("Transpose", [y], OnnxAttr.Ints("perm", 0, 2, 1, 3)), ctx.Builder.AddInt64s("shape", 0, 0, -1)]);
         }
-        if (module.BatchFirst) x = ctx.Node("Transpose", [x], OnnxAttr.Ints("perm", 1, 0, 2));
+        if (layout.BatchFirst) x = ctx.Node("Transpose", [x], OnnxAttr.Ints("perm", 1, 0, 2));
         return x;
     }
 

@@ -61,6 +61,9 @@ public abstract class RecurrentModule : Module<Tensor, Tensor>
 
     private protected int Directions => Bidirectional ? 2 : 1;
 
+    /// <summary>The cell (for the quantized counterpart).</summary>
+    internal RecurrentCellKind Kind => _kind;
+
     private protected RecurrentModule(RecurrentCellKind kind, int inputSize, int hiddenSize, int numLayers, bool bias, bool batchFirst,
         double dropout, bool bidirectional, bool peephole, Generator? generator, DType dtype)
     {

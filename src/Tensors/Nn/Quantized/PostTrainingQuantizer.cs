@@ -4,7 +4,7 @@ namespace MLNetDeep.Tensors.Nn.Quantized;
 /// Post-training static int8 quantization of a network built from <see cref="Sequential"/> chains (nested ones
 /// included). In each chain: Conv2d [→ BatchNorm2d, folded] [→ ReLU, fused] with groups = 1 becomes a
 /// <see cref="QuantizedConv2d"/>, Linear [→ ReLU] a <see cref="QuantizedLinear"/> (static, or dynamic with
-/// <see cref="DynamicLinear"/>); a grouped convolution only gets its BatchNorm folded. Everything else (pooling,
+/// <see cref="DynamicLinear"/>, which also turns RNN/GRU/LSTM layers into <see cref="QuantizedRecurrent"/>); a grouped convolution only gets its BatchNorm folded. Everything else (pooling,
 /// flatten, other activations, residual/dense blocks, a root that is not a Sequential, convolutions shallower than
 /// <see cref="MinimumConvDepth"/>) stays float32 and is shared
 /// with the source network, which is never modified apart from being switched to evaluation mode.
@@ -19,7 +19,10 @@ public sealed class PostTrainingQuantizer
     /// <summary>Upper percentile (and 100 − it, lower) for <see cref="QuantizationObserver.Percentile"/>.</summary>
     public double Percentile { get; }
 
-    /// <summary>Quantize Linear layers dynamically (input range from each batch) instead of calibrating them.</summary>
+    /// <summary>
+    /// Quantize Linear layers dynamically (input range from each batch) instead of calibrating them; recurrent layers
+    /// (<see cref="RecurrentModule"/>) become dynamic <see cref="QuantizedRecurrent"/>s in this mode.
+    /// </summary>
     public bool DynamicLinear { get; }
 
     /// <summary>
@@ -78,6 +81,18 @@ public sealed class PostTrainingQuantizer
         return Convert(plan);
     }
 
+    /// <summary>
+    /// Dynamic int8 without calibration: a recurrent root or any RNN/GRU/LSTM or Linear [→ ReLU] in <see cref="Sequential"/>
+    /// chains (nested ones included) becomes its dynamic quantized counterpart; everything else stays float32 and shared.
+    /// </summary>
+    public static Module<Tensor, Tensor> QuantizeDynamic(Module<Tensor, Tensor> network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (network is RecurrentModule recurrent) return QuantizedRecurrent.From(recurrent);
+        if (network is Linear linear) return QuantizedLinear.From(linear, null);
+        return new PostTrainingQuantizer(dynamicLinear: true, minimumConvDepth: int.MaxValue).Apply(network, []);
+    }
+
     private Module<Tensor, Tensor> Rewrite(Module<Tensor, Tensor> module, List<CalibrationSlot> slots)
     {
         if (module is not Sequential seq) return module;
@@ -105,6 +120,9 @@ public sealed class PostTrainingQuantizer
                     output.Add(DynamicLinear ? QuantizedLinear.From(linear, null, relu) : Slot(linear, relu, slots));
                     break;
                 }
+                case RecurrentModule recurrent when DynamicLinear:
+                    output.Add(QuantizedRecurrent.From(recurrent));
+                    break;
                 case Sequential inner:
                     output.Add(Rewrite(inner, slots));
                     break;
