@@ -56,13 +56,8 @@ public sealed class Seq2SeqTrainer : TrainerBase<Seq2SeqOptions, Seq2SeqTransfor
         int seed = o.Seed ?? Context.NextSeed();
         var shape = new Seq2SeqShape(o.Cell, o.NumberOfLayers, o.BidirectionalEncoder, srcVocab.Count, tgtVocab.Count, o.EmbeddingDimension, o.HiddenSize, o.Attention);
         var net = new Seq2SeqNetwork(shape, new Generator((ulong)seed)) { DropoutP = o.Dropout };
-        Optimizer optimizer = o.Optimizer == ImageOptimizer.SgdMomentum ? new Sgd(net.Parameters(), o.LearningRate, o.Momentum) : new Adam(net.Parameters(), o.LearningRate);
-        LearningRateScheduler? scheduler = o.Schedule switch
-        {
-            LearningRateSchedule.Cosine => new CosineAnnealingLR(optimizer, o.NumberOfEpochs),
-            LearningRateSchedule.Step => new StepLR(optimizer, Math.Max(1, o.NumberOfEpochs / 3), 0.1),
-            _ => null,
-        };
+        var optimizer = TrainingSetup.CreateOptimizer(o.Optimizer, net.Parameters(), o.LearningRate, o.Momentum);
+        var scheduler = TrainingSetup.CreateScheduler(o.Schedule, optimizer, o.NumberOfEpochs);
         var history = new List<Seq2SeqEpoch>();
         Dictionary<string, Tensor>? best = null;
         if (o.CheckpointPath is { } ckpt && File.Exists(ckpt))

@@ -20,13 +20,8 @@ internal static class ImageTrainingLoop
         Loss loss, DeepContext context, string component)
     {
         if (train.Count == 0) throw new InvalidOperationException($"{component}: no training row has a label in '{o.LabelColumnName}' (all keys missing or no rows).");
-        var optimizer = CreateOptimizer(net, o);
-        LearningRateScheduler? scheduler = o.Schedule switch
-        {
-            LearningRateSchedule.Cosine => new CosineAnnealingLR(optimizer, o.NumberOfEpochs),
-            LearningRateSchedule.Step => new StepLR(optimizer, Math.Max(1, o.NumberOfEpochs / 3), 0.1),
-            _ => null,
-        };
+        var optimizer = TrainingSetup.CreateOptimizer(o.Optimizer, net.Parameters(), o.LearningRate, o.Momentum, o.WeightDecay);
+        var scheduler = TrainingSetup.CreateScheduler(o.Schedule, optimizer, o.NumberOfEpochs);
         var augmenter = o.Augmentation.IsEnabled ? new ImageAugmenter(o.Augmentation, generator) : null;
         var order = Enumerable.Range(0, train.Count).ToArray();
         var clock = Stopwatch.StartNew();
@@ -93,10 +88,4 @@ internal static class ImageTrainingLoop
             copy[name] = (t.DType == DType.Int64 ? Tensor.FromArray(t.ToArray<long>(), t.Numel) : Tensor.FromArray(t.ToArray<float>(), t.Numel)).Reshape([.. t.Shape]);
         return copy;
     }
-
-    private static Optimizer CreateOptimizer(Module net, ImageClassifierOptions o) => o.Optimizer switch
-    {
-        ImageOptimizer.SgdMomentum => new Sgd(net.Parameters(), o.LearningRate, o.Momentum, weightDecay: o.WeightDecay),
-        _ => new Adam(net.Parameters(), o.LearningRate, weightDecay: o.WeightDecay),
-    };
 }
