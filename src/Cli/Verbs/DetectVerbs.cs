@@ -95,7 +95,7 @@ public sealed class DetectVerbs : IVerbGroup
             var image = scored.Schema[detector.ImageColumnName];
             var boxes = scored.Schema[detector.PredictedBoxesColumnName];
             int written = 0, max = r.GetValue(limit);
-            var report = new System.Text.StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>MLNetDeep detections</title></head><body>\n<h1>Detections (score &ge; 0.3)</h1>\n");
+            var report = new PictureReport("MLNetDeep detections", "Detections (score ≥ 0.3)");
             using var cursor = scored.GetRowCursor([image, boxes]);
             while (written < max && cursor.MoveNext())
             {
@@ -103,16 +103,10 @@ public sealed class DetectVerbs : IVerbGroup
                 string file = Path.Combine(dir.FullName, $"detection_{written:D4}.png");
                 ImageCodec.SavePng(BoxPainter.DrawBoxes(cursor.GetValue<MLNetDeep.Tensors.Tensor>(image), found), file);
                 r.InvocationConfiguration.Output.WriteLine($"{file}: {found.Length} box(es) with score >= 0.3: {string.Join(", ", found.Select(b => Name(detector, b.Label)))}");
-                report.Append(System.Globalization.CultureInfo.InvariantCulture, $"<figure><img src=\"{Path.GetFileName(file)}\"><figcaption>")
-                    .Append(System.Net.WebUtility.HtmlEncode(string.Join(", ", found.Select(b => FormattableString.Invariant($"{Name(detector, b.Label)} {b.Score:F2}")))))
-                    .Append("</figcaption></figure>\n");
+                report.Add(Path.GetFileName(file), string.Join(", ", found.Select(b => FormattableString.Invariant($"{Name(detector, b.Label)} {b.Score:F2}"))));
                 written++;
             }
-            report.Append("</body></html>\n");
-            string html = Path.Combine(dir.FullName, "index.html");
-            File.WriteAllText(html + ".tmp", report.ToString());
-            File.Move(html + ".tmp", html, overwrite: true);
-            r.InvocationConfiguration.Output.WriteLine($"report {html}");
+            r.InvocationConfiguration.Output.WriteLine($"report {report.Save(dir.FullName)}");
             return 0;
         });
         return predict;
@@ -121,21 +115,5 @@ public sealed class DetectVerbs : IVerbGroup
     private static string Name(ObjectDetectionTransformer detector, int label) =>
         detector.ClassNames is { } names && label >= 1 && label <= names.Count ? names[label - 1] : label.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static ObjectDetectionTransformer Load(DeepContext ctx, FileInfo path)
-    {
-        var loaded = ctx.Model.Load(path.FullName, out _);
-        var parts = loaded is TransformerChain<ITransformer> chain ? chain.Transformers : [loaded];
-        return parts.OfType<ObjectDetectionTransformer>().FirstOrDefault()
-            ?? throw new InvalidOperationException($"{path.FullName} has no object detector (components: {string.Join(", ", parts.Select(p => p.GetType().Name))}).");
-    }
-
-    /// <summary>One line per epoch on the command's output (plain text: the verbs write only to the invocation's writers).</summary>
-    private sealed class EpochLines(TextWriter output) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.IsEpochEnd)
-                output.WriteLine(FormattableString.Invariant($"epoch {value.Epoch}/{value.NumberOfEpochs}: loss {value.TrainLoss:F4}, {value.RowsPerSecond:F1} images/s, {value.Elapsed.TotalSeconds:F1} s"));
-        }
-    }
+    private static ObjectDetectionTransformer Load(DeepContext ctx, FileInfo path) => ModelComponent.Find<ObjectDetectionTransformer>(ctx, path, "object detector");
 }

@@ -30,6 +30,7 @@ public static class VerbGroups
         new CompareVerbs(),
         new VisionQuantizeVerbs(),
         new DetectVerbs(),
+        new SegmentVerbs(),
     ];
 
     /// <summary>Shared top-level verbs and their help text; groups hang their subcommands under these.</summary>
