@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MLNetDeep.Data;
+using MLNetDeep.Estimators.Vision;
 using MLNetDeep.Estimators.Vision.Detection;
 
 namespace MLNetDeep.Cli.Verbs;
@@ -31,11 +32,12 @@ public sealed class DetectVerbs : IVerbGroup
         var epochs = new Option<int>("--epochs") { Description = "Passes over the data.", DefaultValueFactory = _ => defaults.NumberOfEpochs };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
         var lr = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule over the epochs: Constant, Cosine or Step.", DefaultValueFactory = _ => defaults.Schedule };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and flips.", DefaultValueFactory = _ => 1 };
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Also export the detector to this ONNX file (boxes + scores per default box)." };
         var train = new Command("train", "Train an SSD object detector.");
         data.AddTo(train);
-        foreach (var o in new Option[] { output, size, width, epochs, batch, lr, seed, onnx }) train.Add(o);
+        foreach (var o in new Option[] { output, size, width, epochs, batch, lr, schedule, seed, onnx }) train.Add(o);
         train.SetAction(r =>
         {
             var ctx = new DeepContext(r.GetValue(seed));
@@ -45,7 +47,7 @@ public sealed class DetectVerbs : IVerbGroup
             var model = ctx.Vision.Trainers.ObjectDetector(new ObjectDetectorOptions
             {
                 InputSize = r.GetValue(size), BackboneWidth = r.GetValue(width), NumberOfEpochs = n, BatchSize = r.GetValue(batch),
-                LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), Progress = new EpochLines(log),
+                LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule), Seed = r.GetValue(seed), Progress = new EpochLines(log),
             }).Fit(view);
             string path = r.GetValue(output)!.FullName;
             ctx.Model.Save(model, view.Schema, path);

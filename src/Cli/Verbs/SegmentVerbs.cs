@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MLNetDeep.Data;
+using MLNetDeep.Estimators.Vision;
 using MLNetDeep.Estimators.Vision.Segmentation;
 using MLNetDeep.Tensors;
 
@@ -34,11 +35,12 @@ public sealed class SegmentVerbs : IVerbGroup
         var epochs = new Option<int>("--epochs") { Description = "Passes over the data.", DefaultValueFactory = _ => defaults.NumberOfEpochs };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
         var lr = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule over the epochs: Constant, Cosine or Step.", DefaultValueFactory = _ => defaults.Schedule };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and flips.", DefaultValueFactory = _ => 1 };
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Also export the segmenter to this ONNX file (per-pixel logits)." };
         var train = new Command("train", "Train an FCN semantic segmenter (needs a Mask column: generated scenes).");
         data.AddTo(train);
-        foreach (var o in new Option[] { output, size, width, epochs, batch, lr, seed, onnx }) train.Add(o);
+        foreach (var o in new Option[] { output, size, width, epochs, batch, lr, schedule, seed, onnx }) train.Add(o);
         train.SetAction(r =>
         {
             var ctx = new DeepContext(r.GetValue(seed));
@@ -47,7 +49,7 @@ public sealed class SegmentVerbs : IVerbGroup
             var model = ctx.Vision.Trainers.SemanticSegmenter(new SemanticSegmenterOptions
             {
                 InputSize = r.GetValue(size), Width = r.GetValue(width), NumberOfEpochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
-                LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), Progress = new EpochLines(log),
+                LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule), Seed = r.GetValue(seed), Progress = new EpochLines(log),
             }).Fit(view);
             string path = r.GetValue(output)!.FullName;
             ctx.Model.Save(model, view.Schema, path);

@@ -26,7 +26,7 @@ public sealed class SegmentCliTests
     {
         string fashion = SceneTestData.FashionMnistDirectory();
         string model = Path.Combine(_dir, "segmenter.zip"), onnx = Path.Combine(_dir, "segmenter.onnx");
-        var (code, trainOutput, error) = Cli("segment", "train", "--scenes", "8", "--input-size", "64", "--width", "4", "--epochs", "1", "--batch-size", "4", "-o", model, "--onnx", onnx);
+        var (code, trainOutput, error) = Cli("segment", "train", "--scenes", "8", "--input-size", "64", "--width", "4", "--epochs", "1", "--batch-size", "4", "--schedule", "Cosine", "-o", model, "--onnx", onnx);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(File.Exists(model) && File.Exists(onnx), Is.True);
         Assert.That(trainOutput, Does.Contain("epoch 1/1: loss").And.Contain("saved " + model));

@@ -37,7 +37,7 @@ public sealed class ObjectDetectionTrainer : TrainerBase<ObjectDetectorOptions, 
         var reader = new DetectionBatchReader(o.InputSize, o.ImageColumnName, o.BoxColumnName);
         var random = new Random(seed);
         int p = net.PriorCount;
-        VisionTrainingLoop.Run(Context, "ObjectDetector", net, reader, input, o.BatchSize, o.NumberOfEpochs, o.LearningRate, random,
+        VisionTrainingLoop.Run(Context, "ObjectDetector", net, reader, input, o.BatchSize, o.NumberOfEpochs, o.LearningRate, o.Schedule, random,
             o.ProgressInterval, o.Progress, o.CancellationToken, batch =>
             {
                 int n = batch.Images.Size(0);

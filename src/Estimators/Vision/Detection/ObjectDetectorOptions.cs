@@ -38,6 +38,9 @@ public sealed class ObjectDetectorOptions
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; set; } = 2e-3;
 
+    /// <summary>How the learning rate changes over the epochs (stepped at each epoch end): constant, cosine annealing to 0, or × 0.1 every third.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
     /// <summary>Negatives kept per positive prior by hard-negative mining.</summary>
     public int NegativesPerPositive { get; set; } = 3;
 

@@ -8,7 +8,7 @@ namespace MLNetDeep.Estimators.Vision.Detection;
 
 /// <summary>
 /// The epoch loop the detector and the segmenter share: per epoch, batches from <see cref="DetectionBatchReader"/> in a
-/// seeded order, one Adam step each on the loss the trainer computes, typed progress every <c>progressInterval</c>
+/// seeded order, one Adam step each (the learning rate following a per-epoch schedule) on the loss the trainer computes, typed progress every <c>progressInterval</c>
 /// steps and at epoch ends, the cancellation token checked every step, and a log line per epoch. The network is left
 /// in evaluation mode.
 /// </summary>
@@ -16,10 +16,11 @@ internal static class VisionTrainingLoop
 {
     /// <summary>Runs the loop; <paramref name="loss"/> maps a batch to its scalar loss (with the graph to backpropagate).</summary>
     public static void Run(DeepContext context, string component, Module network, DetectionBatchReader reader, IDataView data, int batchSize,
-        int epochs, double learningRate, Random random, int progressInterval, IProgress<TrainingProgress>? progress, CancellationToken token,
+        int epochs, double learningRate, LearningRateSchedule schedule, Random random, int progressInterval, IProgress<TrainingProgress>? progress, CancellationToken token,
         Func<DetectionBatch, Tensor> loss)
     {
         var optimizer = new Adam(network.Parameters(), learningRate);
+        var scheduler = TrainingSetup.CreateScheduler(schedule, optimizer, epochs);
         var clock = Stopwatch.StartNew();
         long step = 0;
         network.Train();
@@ -46,6 +47,7 @@ internal static class VisionTrainingLoop
             var report = new TrainingProgress(epoch, epochs, step, lossSum / batches, null, rows / epochClock.Elapsed.TotalSeconds, clock.Elapsed, true);
             progress?.Report(report);
             context.WriteLog(component, FormattableString.Invariant($"epoch {epoch}/{epochs}: train loss {report.TrainLoss:F4}, {report.RowsPerSecond:F1} images/s"));
+            scheduler?.Step();
         }
         network.Eval();
     }

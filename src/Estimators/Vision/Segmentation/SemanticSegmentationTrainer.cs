@@ -48,7 +48,7 @@ public sealed class SemanticSegmentationTrainer : TrainerBase<SemanticSegmenterO
         var net = new FcnNetwork(classes, o.Width, new Generator((ulong)seed));
         var reader = new DetectionBatchReader(o.InputSize, o.ImageColumnName, null, o.MaskColumnName);
         var random = new Random(seed);
-        VisionTrainingLoop.Run(Context, "SemanticSegmenter", net, reader, input, o.BatchSize, o.NumberOfEpochs, o.LearningRate, random,
+        VisionTrainingLoop.Run(Context, "SemanticSegmenter", net, reader, input, o.BatchSize, o.NumberOfEpochs, o.LearningRate, o.Schedule, random,
             o.ProgressInterval, o.Progress, o.CancellationToken, batch =>
             {
                 var (images, _, masks) = VisionAugmentation.RandomHorizontalFlip(batch.Images, batch.Boxes, batch.Masks, o.FlipProbability, random);

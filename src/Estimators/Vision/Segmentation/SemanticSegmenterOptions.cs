@@ -35,6 +35,9 @@ public sealed class SemanticSegmenterOptions
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; set; } = 2e-3;
 
+    /// <summary>How the learning rate changes over the epochs (stepped at each epoch end): constant, cosine annealing to 0, or × 0.1 every third.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
     /// <summary>Probability of a horizontal flip of each training image (and its mask).</summary>
     public double FlipProbability { get; set; } = 0.5;
 
