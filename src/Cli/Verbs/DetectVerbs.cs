@@ -29,6 +29,7 @@ public sealed class DetectVerbs : IVerbGroup
         var defaults = new ObjectDetectorOptions();
         var size = new Option<int>("--input-size") { Description = "Network input side (multiple of 32).", DefaultValueFactory = _ => defaults.InputSize };
         var width = new Option<int>("--width") { Description = "Channels of the backbone stem.", DefaultValueFactory = _ => defaults.BackboneWidth };
+        var depth = new Option<int>("--depth") { Description = "Stride-1 blocks after the first block of each backbone stage.", DefaultValueFactory = _ => defaults.BackboneDepth };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the data.", DefaultValueFactory = _ => defaults.NumberOfEpochs };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
         var lr = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -37,7 +38,7 @@ public sealed class DetectVerbs : IVerbGroup
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Also export the detector to this ONNX file (boxes + scores per default box)." };
         var train = new Command("train", "Train an SSD object detector.");
         data.AddTo(train);
-        foreach (var o in new Option[] { output, size, width, epochs, batch, lr, schedule, seed, onnx }) train.Add(o);
+        foreach (var o in new Option[] { output, size, width, depth, epochs, batch, lr, schedule, seed, onnx }) train.Add(o);
         train.SetAction(r =>
         {
             var ctx = new DeepContext(r.GetValue(seed));
@@ -46,7 +47,7 @@ public sealed class DetectVerbs : IVerbGroup
             var log = r.InvocationConfiguration.Output;
             var model = ctx.Vision.Trainers.ObjectDetector(new ObjectDetectorOptions
             {
-                InputSize = r.GetValue(size), BackboneWidth = r.GetValue(width), NumberOfEpochs = n, BatchSize = r.GetValue(batch),
+                InputSize = r.GetValue(size), BackboneWidth = r.GetValue(width), BackboneDepth = r.GetValue(depth), NumberOfEpochs = n, BatchSize = r.GetValue(batch),
                 LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule), Seed = r.GetValue(seed), Progress = new EpochLines(log),
             }).Fit(view);
             string path = r.GetValue(output)!.FullName;

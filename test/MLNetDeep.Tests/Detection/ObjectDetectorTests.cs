@@ -48,7 +48,7 @@ public sealed class ObjectDetectorTests : OnnxExportTestBase
     [Test]
     public void Network_OutputsOneRowPerDefaultBox()
     {
-        var net = new SsdNetwork(64, 3, 8, new Generator(1));
+        var net = new SsdNetwork(64, 3, 8, 1, new Generator(1));
         Assert.That(net.FeatureMapSizes, Is.EqualTo(new[] { 8, 4, 2 }));
         Assert.That(net.PriorCount, Is.EqualTo(4 * (64 + 16 + 4)));
         var y = net.Forward(Tensor.Rand([2, 3, 64, 64], new Generator(2)));
@@ -59,7 +59,7 @@ public sealed class ObjectDetectorTests : OnnxExportTestBase
     [Test]
     public void Loss_DecreasesOnAFixedBatch()
     {
-        var net = new SsdNetwork(64, 3, 8, new Generator(3));
+        var net = new SsdNetwork(64, 3, 8, 1, new Generator(3));
         var assigner = new SsdTargetAssigner(net.Priors, new SsdBoxCoder());
         var batch = new DetectionBatchReader(64).Read(_train, 8).First();
         int p = net.PriorCount;

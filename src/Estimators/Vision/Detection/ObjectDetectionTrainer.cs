@@ -31,7 +31,7 @@ public sealed class ObjectDetectionTrainer : TrainerBase<ObjectDetectorOptions, 
         var (classes, names) = VisionColumns.Classes(input.Schema, o.LabelColumnName, "ObjectDetector");
         VisionColumns.Image(input.Schema, o.ImageColumnName, "ObjectDetector");
         int seed = o.Seed ?? Context.NextSeed();
-        var net = new SsdNetwork(o.InputSize, classes, o.BackboneWidth, new Generator((ulong)seed));
+        var net = new SsdNetwork(o.InputSize, classes, o.BackboneWidth, o.BackboneDepth, new Generator((ulong)seed));
         var coder = new SsdBoxCoder();
         var assigner = new SsdTargetAssigner(net.Priors, coder, o.MatchingIou);
         var reader = new DetectionBatchReader(o.InputSize, o.ImageColumnName, o.BoxColumnName);

@@ -192,6 +192,7 @@ public sealed class ObjectDetectionTransformer : ITransformer
         context.Options["inputSize"] = Network.InputSize;
         context.Options["classes"] = Network.Classes;
         context.Options["backboneWidth"] = Network.Width;
+        context.Options["backboneDepth"] = Network.Depth;
         context.Options["nmsIouThreshold"] = Nms.IouThreshold;
         context.Options["scoreThreshold"] = Nms.ScoreThreshold;
         context.Options["maxDetections"] = Nms.MaxDetections;
@@ -202,11 +203,12 @@ public sealed class ObjectDetectionTransformer : ITransformer
     internal static ObjectDetectionTransformer Load(ModelLoadContext c)
     {
         c.RequireVersion(1);
-        int size = c.GetInt("inputSize"), classes = c.GetInt("classes"), width = c.GetInt("backboneWidth");
+        int size = c.GetInt("inputSize"), classes = c.GetInt("classes"), width = c.GetInt("backboneWidth"), depth = c.GetInt("backboneDepth");
         if (size < 32 || size % 32 != 0 || size > 4096) throw c.Error("inputSize", "must be a multiple of 32 up to 4096.");
         if (classes < 1 || classes > 10_000) throw c.Error("classes", "must be in 1..10000.");
         if (width < 4 || width > 1024) throw c.Error("backboneWidth", "must be in 4..1024.");
-        var net = new SsdNetwork(size, classes, width, new Generator(0));
+        if (depth < 0 || depth > 16) throw c.Error("backboneDepth", "must be in 0..16.");
+        var net = new SsdNetwork(size, classes, width, depth, new Generator(0));
         net.LoadStateDict(c.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value), strict: true);
         net.Eval();
         NonMaxSuppression nms;

@@ -29,6 +29,9 @@ public sealed class ObjectDetectorOptions
     /// <summary>Channels of the backbone stem (the width multiplier of the network).</summary>
     public int BackboneWidth { get; set; } = 16;
 
+    /// <summary>Stride-1 inverted residual blocks after the first block of each backbone stage (the depth of the network).</summary>
+    public int BackboneDepth { get; set; } = 1;
+
     /// <summary>Passes over the data.</summary>
     public int NumberOfEpochs { get; set; } = 20;
 
@@ -75,6 +78,7 @@ public sealed class ObjectDetectorOptions
     {
         if (InputSize < 32 || InputSize % 32 != 0) throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "Must be a positive multiple of 32.");
         if (BackboneWidth < 4) throw new ArgumentOutOfRangeException(nameof(BackboneWidth), BackboneWidth, "Must be at least 4.");
+        if (BackboneDepth is < 0 or > 16) throw new ArgumentOutOfRangeException(nameof(BackboneDepth), BackboneDepth, "Must be in 0..16.");
         if (NumberOfEpochs < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfEpochs), NumberOfEpochs, "Must be at least 1.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Must be at least 1.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Must be positive.");

@@ -10,7 +10,7 @@ namespace MLNetDeep.Estimators.Vision.Detection;
 /// network input), outputs <c>boxes</c> float <c>[batch, priors, 4]</c> (decoded x1, y1, x2, y2 in input pixels,
 /// the same as <see cref="ObjectDetectionTransformer.PredictRaw"/>) and <c>scores</c> float
 /// <c>[batch, priors, classes + 1]</c> (softmax; index 0 = background). Non-maximum suppression is left to the
-/// caller (<see cref="NonMaxSuppression"/> in C#). The backbone and heads reuse the registered layer exporters; the
+/// caller (<see cref="NonMaxSuppression"/> in C#). The backbone, the top-down path (Conv, Resize, Add) and the heads reuse the registered layer exporters; the
 /// head outputs become Transpose → Reshape → Concat and the decoding Slice/Mul/Add/Clip/Exp with the default boxes
 /// as initializers.
 /// </summary>
@@ -31,12 +31,17 @@ public static class SsdOnnxGraph
         if (inputs.Count != 1) throw new OnnxExportException($"The detector takes one input (image), got {inputs.Count}.");
         var net = model.Network;
         var b = ctx.Builder;
-        var (stem, stage1, stage2, stage3, stage4, heads) = net.Parts;
+        var (stem, stage1, stage2, stage3, stage4, lateral2, lateral1, up, heads) = net.Parts;
         string x = ctx.Export(stem, inputs, "network.stem")[0];
         x = ctx.Export(stage1, [x], "network.stage1")[0];
         string a = ctx.Export(stage2, [x], "network.stage2")[0];
         string bMap = ctx.Export(stage3, [a], "network.stage3")[0];
         string c = ctx.Export(stage4, [bMap], "network.stage4")[0];
+        int n = ctx.Sample(c).Size(0);
+        bMap = b.Node("Add", [bMap, ctx.Export(up, [ctx.Export(lateral2, [c], "network.lateral2")[0]], "network.up2")[0]]);
+        ctx.SetSample(bMap, Tensor.Zeros(n, lateral2.OutChannels, net.InputSize / 16, net.InputSize / 16));
+        a = b.Node("Add", [a, ctx.Export(up, [ctx.Export(lateral1, [bMap], "network.lateral1")[0]], "network.up1")[0]]);
+        ctx.SetSample(a, Tensor.Zeros(n, lateral1.OutChannels, net.InputSize / 8, net.InputSize / 8));
         string[] maps = [a, bMap, c];
         string shape = b.AddInt64s("per_prior_shape", 0, -1, net.ValuesPerPrior);
         var parts = new List<string>();
