@@ -2,9 +2,9 @@ namespace MLNetDeep.Tensors.Nn.Quantized;
 
 /// <summary>
 /// Post-training static int8 quantization of a network built from <see cref="Sequential"/> chains (nested ones
-/// included). In each chain: Conv2d [→ BatchNorm2d, folded] [→ ReLU, fused] with groups = 1 becomes a
+/// included). In each chain: Conv2d [→ BatchNorm2d, folded] [→ ReLU, fused] [→ MaxPool2d(2), fused] with groups = 1 becomes a
 /// <see cref="QuantizedConv2d"/>, Linear [→ ReLU] a <see cref="QuantizedLinear"/> (static, or dynamic with
-/// <see cref="DynamicLinear"/>, which also turns RNN/GRU/LSTM layers into <see cref="QuantizedRecurrent"/>); a grouped convolution only gets its BatchNorm folded. Everything else (pooling,
+/// <see cref="DynamicLinear"/>, which also turns RNN/GRU/LSTM layers into <see cref="QuantizedRecurrent"/>); a grouped convolution only gets its BatchNorm folded. Everything else (pooling not fused into a convolution,
 /// flatten, other activations, residual/dense blocks, a root that is not a Sequential, convolutions shallower than
 /// <see cref="MinimumConvDepth"/>) stays float32 and is shared
 /// with the source network, which is never modified apart from being switched to evaluation mode.
@@ -93,9 +93,14 @@ public sealed class PostTrainingQuantizer
         return new PostTrainingQuantizer(dynamicLinear: true, minimumConvDepth: int.MaxValue).Apply(network, []);
     }
 
+    /// <summary>
+    /// Rewrites a Sequential with its nested chains flattened into one (same function, same layer order), so that a
+    /// layer can fuse with what follows its chain (a MaxPool2d after a Conv → BatchNorm → ReLU block).
+    /// </summary>
     private Module<Tensor, Tensor> Rewrite(Module<Tensor, Tensor> module, List<CalibrationSlot> slots)
     {
-        if (module is not Sequential seq) return module;
+        if (module is not Sequential root) return module;
+        var seq = Chain(root);
         var output = new List<Module<Tensor, Tensor>>();
         for (int i = 0; i < seq.Count; i++)
         {
@@ -110,7 +115,9 @@ public sealed class PostTrainingQuantizer
                     if (folded.Groups != 1 || folded.InChannels * folded.KernelSize.H * folded.KernelSize.W < MinimumConvDepth) { output.Add(folded); break; }
                     bool relu = NextIsRelu(i + 1);
                     if (relu) i++;
-                    output.Add(Slot(folded, relu, slots));
+                    var pool = i + 1 < seq.Count && seq[i + 1] is MaxPool2d mp && IsFusablePool(mp) ? mp : null;
+                    if (pool is not null) i++;
+                    output.Add(Slot(folded, relu, slots, pool));
                     break;
                 }
                 case Linear linear:
@@ -123,9 +130,6 @@ public sealed class PostTrainingQuantizer
                 case RecurrentModule recurrent when DynamicLinear:
                     output.Add(QuantizedRecurrent.From(recurrent));
                     break;
-                case Sequential inner:
-                    output.Add(Rewrite(inner, slots));
-                    break;
                 default:
                     output.Add(layer);
                     break;
@@ -134,9 +138,16 @@ public sealed class PostTrainingQuantizer
         return new Sequential([.. output]);
     }
 
-    private CalibrationSlot Slot(Module<Tensor, Tensor> layer, bool relu, List<CalibrationSlot> slots)
+    private static List<Module<Tensor, Tensor>> Chain(Sequential s) =>
+        [.. Enumerable.Range(0, s.Count).SelectMany(i => s[i] is Sequential inner ? Chain(inner) : [s[i]])];
+
+    /// <summary>The pool <see cref="QuantizedConv2d.MaxPool"/> computes: 2×2, stride 2, no padding or dilation, floor mode.</summary>
+    private static bool IsFusablePool(MaxPool2d pool) =>
+        pool.KernelSize == 2 && pool.Stride == 2 && pool.Padding == 0 && pool.Dilation == 1 && !pool.CeilMode;
+
+    private CalibrationSlot Slot(Module<Tensor, Tensor> layer, bool relu, List<CalibrationSlot> slots, MaxPool2d? pool = null)
     {
-        var slot = new CalibrationSlot(layer, relu, Observer, Percentile);
+        var slot = new CalibrationSlot(layer, relu, pool, Observer, Percentile);
         slots.Add(slot);
         return slot;
     }
@@ -147,7 +158,7 @@ public sealed class PostTrainingQuantizer
         {
             case CalibrationSlot slot:
                 var p = (slot.Range ?? throw new InvalidOperationException("A quantized layer has no range.")).Parameters;
-                return slot.Layer is Conv2d conv ? QuantizedConv2d.From(conv, p, slot.Relu) : QuantizedLinear.From((Linear)slot.Layer, p, slot.Relu);
+                return slot.Layer is Conv2d conv ? QuantizedConv2d.From(conv, p, slot.Relu, slot.Pool is not null) : QuantizedLinear.From((Linear)slot.Layer, p, slot.Relu);
             case Sequential seq:
                 var net = new Sequential([.. Enumerable.Range(0, seq.Count).Select(i => Convert(seq[i]))]);
                 net.Eval();
