@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace MLNetDeep.Tensors.Kernels;
 
 /// <summary>
@@ -74,7 +76,12 @@ public static unsafe class Int8Gemm
             if (pool)
             {
                 // The 4 rows of a tile are one pooling window (tiles start at multiples of MR = 4 and M is a multiple of 4).
-                for (int j = 0; j < NR; j++) tile[j] = Math.Max(Math.Max(tile[j], tile[NR + j]), Math.Max(tile[2 * NR + j], tile[3 * NR + j]));
+                for (int h = 0; h < NR; h += 8)
+                {
+                    var m01 = Vector256.Max(Vector256.Load(tile + h), Vector256.Load(tile + NR + h));
+                    var m23 = Vector256.Max(Vector256.Load(tile + 2 * NR + h), Vector256.Load(tile + 3 * NR + h));
+                    Vector256.Max(m01, m23).Store(tile + h);
+                }
                 (m0, rows) = (m0 / Int8GemmMicroKernel.MR, 1);
             }
             float* v = stackalloc float[NR];
@@ -83,13 +90,24 @@ public static unsafe class Int8Gemm
                 int row = m0 + r;
                 int baseIdx = row / p * n * p + row % p;
                 int* t = tile + r * Int8GemmMicroKernel.NR;
-                for (int j = 0; j < cols; j++)
-                {
-                    int o = n0 + j;
-                    float x = scales[o] * (t[j] - zeroPoint * sums[o]);
-                    if (bias != null) x += bias[o];
-                    v[j] = relu && x < 0 ? 0 : x;
-                }
+                if (cols == NR)
+                    for (int h = 0; h < NR; h += 8)
+                    {
+                        // The same operations as the scalar loop below (no fused multiply-add), so both give the same bits.
+                        var sum = Vector256.Load(t + h) - Vector256.Create(zeroPoint) * Vector256.Create<int>(sums.AsSpan(n0 + h, 8));
+                        var x = Vector256.ConvertToSingle(sum) * Vector256.Create<float>(scales.AsSpan(n0 + h, 8));
+                        if (bias != null) x += Vector256.Create<float>(bias.AsSpan(n0 + h, 8));
+                        if (relu) x = Vector256.Max(x, Vector256<float>.Zero);
+                        x.Store(v + h);
+                    }
+                else
+                    for (int j = 0; j < cols; j++)
+                    {
+                        int o = n0 + j;
+                        float x = scales[o] * (t[j] - zeroPoint * sums[o]);
+                        if (bias != null) x += bias[o];
+                        v[j] = relu && x < 0 ? 0 : x;
+                    }
                 if (p == 1)
                     new ReadOnlySpan<float>(v, cols).CopyTo(y.AsSpan(baseIdx + n0, cols));
                 else

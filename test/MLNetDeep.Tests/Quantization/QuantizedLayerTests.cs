@@ -114,7 +114,11 @@ public class QuantizedLayerTests
         net.Eval();
         var batches = Enumerable.Range(0, 3).Select(_ => Tensor.Rand([8, 1, 28, 28], g)).ToList();
         using var _ = Tensor.NoGrad();
-        Assert.That(new PostTrainingQuantizer().Quantize(net, batches).QuantizedLayers, Is.EqualTo(3), "the 1·3·3 stem stays float by default");
+        Assert.That(new PostTrainingQuantizer(fuseMaxPool: false).Quantize(net, batches).QuantizedLayers, Is.EqualTo(3), "the 1·3·3 stem stays float without a fused pool");
+        Assert.That(new PostTrainingQuantizer().Quantize(net, batches).QuantizedLayers, Is.EqualTo(4), "with the pool after it fused, the stem is quantized");
+        var noPool = new Sequential(new Conv2d(1, 8, 3, 1, 1, generator: g), new ReLU(), new Flatten(), new Linear(8 * 28 * 28, 10, generator: g));
+        noPool.Eval();
+        Assert.That(new PostTrainingQuantizer().Quantize(noPool, batches).QuantizedLayers, Is.EqualTo(1), "a shallow conv without a pool stays float");
         var result = new PostTrainingQuantizer(minimumConvDepth: 0).Quantize(net, batches);
         Assert.That(result.QuantizedLayers, Is.EqualTo(4));
         Assert.That(result.Ranges, Has.Count.EqualTo(4));
