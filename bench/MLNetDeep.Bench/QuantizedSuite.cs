@@ -15,13 +15,14 @@ namespace MLNetDeep.Bench;
 /// (`--model MODEL.zip`, an ImageClassifier or QuantizedClassifier zip) or, by default, the default SmallCnn of
 /// ImageClassifierOptions with seeded random weights (latency does not depend on the weight values). Calibration uses
 /// 4 batches of the benchmark images. Each figure is the median of the repeats after warm-up; ratio = fp32 / int8.
-/// Usage: quantized [--batch 64] [--repeats 30] [--model MODEL.zip] [--architecture SmallCnn] [--width 16] [--threads N].
+/// Usage: quantized [--batch 64] [--repeats 30] [--model MODEL.zip] [--architecture SmallCnn] [--width 16] [--threads N]
+/// [--minimum-conv-depth D] (the quantizer's MinimumConvDepth).
 /// </summary>
 public static class QuantizedSuite
 {
     public static int Run(string[] args)
     {
-        int batch = 64, repeats = 30, width = 16;
+        int batch = 64, repeats = 30, width = 16, minimumConvDepth = PostTrainingQuantizer.DefaultMinimumConvDepth;
         string? modelPath = null;
         var architecture = ImageArchitecture.SmallCnn;
         for (int i = 0; i + 1 < args.Length; i += 2)
@@ -33,6 +34,7 @@ public static class QuantizedSuite
                 case "--model": modelPath = args[i + 1]; break;
                 case "--architecture": architecture = Enum.Parse<ImageArchitecture>(args[i + 1]); break;
                 case "--width": width = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--minimum-conv-depth": minimumConvDepth = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--threads": Parallelism.NumThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
@@ -57,7 +59,7 @@ public static class QuantizedSuite
         var x = Tensor.Rand([batch, .. shape], g);
         var calibration = Enumerable.Range(0, 4).Select(_ => Tensor.Rand([batch, .. shape], g)).ToList();
         using var noGrad = Tensor.NoGrad();
-        var result = new PostTrainingQuantizer().Quantize(network, calibration);
+        var result = new PostTrainingQuantizer(minimumConvDepth: minimumConvDepth).Quantize(network, calibration);
         var int8 = result.Network;
         Console.WriteLine($"network: {(modelPath ?? $"{architecture} width {width} (random weights)")}, batch {batch}, threads {Parallelism.NumThreads}, " +
             $"int8 layers {result.QuantizedLayers}, vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");

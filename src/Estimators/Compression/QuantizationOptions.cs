@@ -36,6 +36,9 @@ public sealed class QuantizationOptions
     /// <summary>Convolutions with in_channels·KH·KW below this stay float32 (see <see cref="PostTrainingQuantizer.MinimumConvDepth"/>).</summary>
     public int MinimumConvDepth { get; set; } = PostTrainingQuantizer.DefaultMinimumConvDepth;
 
+    /// <summary>Fuse a 2×2 max pool into the quantized convolution before it (see <see cref="PostTrainingQuantizer.FuseMaxPool"/>).</summary>
+    public bool FuseMaxPool { get; set; } = true;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -47,5 +50,5 @@ public sealed class QuantizationOptions
     }
 
     /// <summary>The engine quantizer these options describe.</summary>
-    public PostTrainingQuantizer CreateQuantizer() => new(Observer, Percentile, DynamicLinear, MinimumConvDepth);
+    public PostTrainingQuantizer CreateQuantizer() => new(Observer, Percentile, DynamicLinear, MinimumConvDepth, FuseMaxPool);
 }

@@ -83,6 +83,7 @@ public sealed class QuantizedClassifierTransformer : INetworkClassifier, IOnnxEx
         context.Options["calibrationExamples"] = Options.CalibrationExamples;
         context.Options["batchSize"] = Options.BatchSize;
         context.Options["minimumConvDepth"] = Options.MinimumConvDepth;
+        context.Options["fuseMaxPool"] = Options.FuseMaxPool;
         context.Options["rangeCount"] = _ranges.Length;
         if (_ranges.Length > 0)
             context.AddTensor("ranges", Tensor.FromArray([.. _ranges.SelectMany(r => new[] { r.Min, r.Max })], _ranges.Length, 2));
@@ -104,6 +105,8 @@ public sealed class QuantizedClassifierTransformer : INetworkClassifier, IOnnxEx
             CalibrationExamples = c.GetInt("calibrationExamples"),
             BatchSize = c.GetInt("batchSize"),
             MinimumConvDepth = c.GetInt("minimumConvDepth"),
+            // Files written before pool fusion existed rebuild the network they were calibrated for.
+            FuseMaxPool = c.Has("fuseMaxPool") && c.GetBool("fuseMaxPool"),
         };
         try { options.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw c.Error(e.ParamName ?? "options", e.Message, e); }

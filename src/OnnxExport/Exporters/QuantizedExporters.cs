@@ -8,6 +8,7 @@ namespace MLNetDeep.OnnxExport.Exporters;
 /// with the calibrated uint8 (scale, zero point), the int8 weight initializer through a per-output-channel
 /// DequantizeLinear (axis 0), then the float Conv / Gemm / MatMul (+ Relu when fused), which ONNX Runtime turns back into
 /// integer kernels. The engine's activation codes use [0, 127], so a Clip to that range precedes each QuantizeLinear.
+/// A convolution with a fused max pool ends with a MaxPool node (2×2, stride 2).
 /// A dynamic QuantizedLinear exports its weights only (float activations), and so does a <see cref="QuantizedRecurrent"/>
 /// (<see cref="QuantizedRecurrentExporter"/>).
 /// </summary>
@@ -62,7 +63,8 @@ public static class QuantizedExporters
             OnnxAttr.Ints("pads", conv.Padding.H, conv.Padding.W, conv.Padding.H, conv.Padding.W),
             OnnxAttr.Ints("dilations", conv.Dilation.H, conv.Dilation.W),
             OnnxAttr.Int("group", 1));
-        return [conv.Relu ? ctx.Node("Relu", [y]) : y];
+        if (conv.Relu) y = ctx.Node("Relu", [y]);
+        return [conv.MaxPool ? ctx.Node("MaxPool", [y], OnnxAttr.Ints("kernel_shape", 2, 2), OnnxAttr.Ints("strides", 2, 2)) : y];
     }
 
     private static IReadOnlyList<string> ExportLinear(OnnxExportContext ctx, QuantizedLinear linear, IReadOnlyList<string> inputs)

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace MLNetDeep.Tensors.Kernels;
 
 /// <summary>
@@ -27,14 +29,18 @@ public static unsafe class Int8Gemm
     /// weight scale), y = scale[n]·(Σₖ A[m,k]·W[n,k] − zeroPoint·Σₖ W[n,k]) + bias[n], optionally clamped at 0 (fused ReLU).
     /// Row m and output n go to y[(m / P)·N·P + n·P + m % P] with P = <paramref name="rowsPerImage"/>: P = 1 is a plain
     /// row-major [M, N] result, P = OH·OW writes NCHW planes when the rows are the pixels of a batch of images.
+    /// With <paramref name="maxOfFourRows"/>, each group of 4 consecutive rows (a 2×2 pooling window) is reduced to its
+    /// maximum before the dequantization (exact: scale &gt; 0 makes the dequantization increasing), and output row m / 4
+    /// takes the place of m above: M must then be a multiple of 4.
     /// </summary>
     public static void MultiplyDequantize(int m, byte[] a, int lda, PackedInt8Weights w, int zeroPoint, float[] scales, float[]? bias,
-        bool relu, int rowsPerImage, float[] y)
+        bool relu, int rowsPerImage, float[] y, bool maxOfFourRows = false)
     {
         Check(m, a, lda, w);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerImage, 1);
         if (scales.Length < w.Rows) throw new ArgumentException($"Need {w.Rows} scales, got {scales.Length}.", nameof(scales));
-        Run(m, a, lda, w, new Dequantize(w.Rows, rowsPerImage, zeroPoint, w.RowSums, scales, bias, relu, y));
+        if (maxOfFourRows && m % Int8GemmMicroKernel.MR != 0) throw new ArgumentException($"Pooling groups of 4 rows need a multiple of 4 rows, got {m}.", nameof(m));
+        Run(m, a, lda, w, new Dequantize(w.Rows, rowsPerImage, zeroPoint, w.RowSums, scales, bias, relu, maxOfFourRows, y));
     }
 
     private static void Check(int m, byte[] a, int lda, PackedInt8Weights w)
@@ -61,23 +67,47 @@ public static unsafe class Int8Gemm
         }
     }
 
-    private readonly struct Dequantize(int n, int p, int zeroPoint, int[] sums, float[] scales, float[]? bias, bool relu, float[] y) : ITileEpilogue
+    private readonly struct Dequantize(int n, int p, int zeroPoint, int[] sums, float[] scales, float[]? bias, bool relu, bool pool, float[] y)
+        : ITileEpilogue
     {
         public void Apply(int* tile, int m0, int rows, int n0, int cols)
         {
-            float* v = stackalloc float[Int8GemmMicroKernel.NR];
+            const int NR = Int8GemmMicroKernel.NR;
+            if (pool)
+            {
+                // The 4 rows of a tile are one pooling window (tiles start at multiples of MR = 4 and M is a multiple of 4).
+                for (int h = 0; h < NR; h += 8)
+                {
+                    var m01 = Vector256.Max(Vector256.Load(tile + h), Vector256.Load(tile + NR + h));
+                    var m23 = Vector256.Max(Vector256.Load(tile + 2 * NR + h), Vector256.Load(tile + 3 * NR + h));
+                    Vector256.Max(m01, m23).Store(tile + h);
+                }
+                (m0, rows) = (m0 / Int8GemmMicroKernel.MR, 1);
+            }
+            float* v = stackalloc float[NR];
             for (int r = 0; r < rows; r++)
             {
                 int row = m0 + r;
                 int baseIdx = row / p * n * p + row % p;
                 int* t = tile + r * Int8GemmMicroKernel.NR;
-                for (int j = 0; j < cols; j++)
-                {
-                    int o = n0 + j;
-                    float x = scales[o] * (t[j] - zeroPoint * sums[o]);
-                    if (bias != null) x += bias[o];
-                    v[j] = relu && x < 0 ? 0 : x;
-                }
+                if (cols == NR)
+                    for (int h = 0; h < NR; h += 8)
+                    {
+                        // The same operations as the scalar loop below (no fused multiply-add), so both give the same bits.
+                        var sum = Vector256.Load(t + h) - Vector256.Create(zeroPoint) * Vector256.Create<int>(sums.AsSpan(n0 + h, 8));
+                        var x = Vector256.ConvertToSingle(sum) * Vector256.Create<float>(scales.AsSpan(n0 + h, 8));
+                        if (bias != null) x += Vector256.Create<float>(bias.AsSpan(n0 + h, 8));
+                        if (relu) x = Vector256.Max(x, Vector256<float>.Zero);
+                        x.Store(v + h);
+                    }
+                else
+                    for (int j = 0; j < cols; j++)
+                    {
+                        int o = n0 + j;
+                        float x = scales[o] * (t[j] - zeroPoint * sums[o]);
+                        if (bias != null) x += bias[o];
+                        v[j] = relu && x < 0 ? 0 : x;
+                    }
                 if (p == 1)
                     new ReadOnlySpan<float>(v, cols).CopyTo(y.AsSpan(baseIdx + n0, cols));
                 else

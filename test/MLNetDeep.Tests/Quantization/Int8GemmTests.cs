@@ -103,6 +103,43 @@ public class Int8GemmTests
     }
 
     [Test]
+    public void PoolingEpilogueTakesTheMaximumOfEachFourRows()
+    {
+        // n = 20: one full block of 16 outputs (vector epilogue) and a ragged one of 4 (scalar epilogue).
+        int m = 16, n = 20, k = 37, p = 2, lda = PackedInt8Weights.Pad(k);
+        var (a, w) = Operands(m, n, k, lda, 21);
+        var packed = new PackedInt8Weights(w, n, k);
+        var scales = Enumerable.Range(0, n).Select(i => 0.003f * (i + 1)).ToArray();
+        var bias = Enumerable.Range(0, n).Select(i => 2f * i - 20f).ToArray();
+        const int zp = 11;
+        var y = new float[m / 4 * n];
+        Int8Gemm.MultiplyDequantize(m, a, lda, packed, zp, scales, bias, relu: true, p, y, maxOfFourRows: true);
+        var c = Reference(m, n, k, a, lda, w);
+        for (int r = 0; r < m / 4; r++)
+            for (int o = 0; o < n; o++)
+            {
+                long best = Enumerable.Range(4 * r, 4).Max(i => c[i * n + o]);
+                float expected = Math.Max(0, scales[o] * (best - zp * packed.RowSums[o]) + bias[o]);
+                Assert.That(y[r / p * n * p + o * p + r % p], Is.EqualTo(expected), $"window {r}, output {o}");
+            }
+        Assert.Throws<ArgumentException>(() => Int8Gemm.MultiplyDequantize(6, a, lda, packed, zp, scales, bias, true, 1, y, maxOfFourRows: true));
+    }
+
+    [Test]
+    public void ExtremeCodesAndWeightsDoNotSaturate([Values(1, 127, -127)] int weight)
+    {
+        // Every activation at the top code 127 and every weight at ±127 (or 1): each int16 pair sum is ±2·127·127 = ±32258,
+        // the largest the kernel forms, still below 2¹⁵; the int32 sums reach 127·127·577.
+        int m = 5, n = 18, k = 577, lda = PackedInt8Weights.Pad(k);
+        var a = new byte[m * lda];
+        for (int r = 0; r < m; r++) a.AsSpan(r * lda, k).Fill(127);
+        var w = Enumerable.Repeat((sbyte)weight, n * k).ToArray();
+        var c = new int[m * n];
+        Int8Gemm.Multiply(m, a, lda, new PackedInt8Weights(w, n, k), c, n);
+        Assert.That(c, Is.All.EqualTo(127 * weight * k));
+    }
+
+    [Test]
     public void ActivationCodesRoundHalfToEvenAndClamp()
     {
         var x = Enumerable.Range(0, 70).Select(i => (i - 20) * 0.25f).Append(float.NaN).Append(1e30f).Append(-1e30f).ToArray();

@@ -58,7 +58,8 @@ public class QuantizationEstimatorTests
     public void QuantizedClassifierKeepsAccuracyAndAgrees()
     {
         var quantized = _ctx.Transforms.Quantize(_model, calibrationExamples: 512).Fit(_calibration);
-        Assert.That(quantized.Network.NamedModules().Count(m => m.Value is QuantizedConv2d), Is.EqualTo(1), "the 1·3·3 stem stays float");
+        Assert.That(quantized.Network.NamedModules().Count(m => m.Value is QuantizedConv2d { MaxPool: true }), Is.EqualTo(2),
+            "the 1·3·3 stem is quantized too, with the pool after it fused");
         Assert.That(quantized.Network.NamedModules().Count(m => m.Value is QuantizedLinear), Is.EqualTo(2));
         var fp32 = Predict(_model, _test);
         var int8 = Predict(quantized, _test);
@@ -86,10 +87,32 @@ public class QuantizationEstimatorTests
             Assert.That(loaded, Is.TypeOf<QuantizedClassifierTransformer>());
             var q = (QuantizedClassifierTransformer)loaded;
             Assert.That(q.Options.Observer, Is.EqualTo(QuantizationObserver.Percentile));
+            Assert.That(q.Options.FuseMaxPool, Is.True);
             Assert.That(q.Ranges, Is.EqualTo(quantized.Ranges));
             var x = _model.ReadBatches(_test, 64, null).First().Input;
             using var noGrad = Tensor.NoGrad();
             Assert.That(q.Network.Forward(x).ToFloatArray(), Is.EqualTo(quantized.Network.Forward(x).ToFloatArray()));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Test]
+    public void WithoutPoolFusionTheStemStaysFloatAndSurvivesSaveLoad()
+    {
+        // The network a file written before pool fusion existed describes (such a file has no fuseMaxPool and loads as false).
+        var quantized = _ctx.Transforms.Quantize(_model, new QuantizationOptions { CalibrationExamples = 128, FuseMaxPool = false }).Fit(_calibration);
+        var modules = quantized.Network.NamedModules().Select(m => m.Value).ToList();
+        Assert.That(modules.OfType<QuantizedConv2d>().Select(c => c.MaxPool), Is.EqualTo(new[] { false }), "the 1·3·3 stem stays float");
+        Assert.That(quantized.Ranges, Has.Count.EqualTo(3));
+        string path = Path.Combine(Path.GetTempPath(), $"quant-{Guid.NewGuid():N}.zip");
+        try
+        {
+            _ctx.Model.Save(quantized, _test.Schema, path);
+            var loaded = (QuantizedClassifierTransformer)_ctx.Model.Load(path, out _);
+            Assert.That(loaded.Options.FuseMaxPool, Is.False);
+            var x = _model.ReadBatches(_test, 16, null).First().Input;
+            using var noGrad = Tensor.NoGrad();
+            Assert.That(loaded.Network.Forward(x).ToFloatArray(), Is.EqualTo(quantized.Network.Forward(x).ToFloatArray()));
         }
         finally { File.Delete(path); }
     }

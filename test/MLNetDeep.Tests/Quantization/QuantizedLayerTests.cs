@@ -66,6 +66,25 @@ public class QuantizedLayerTests
         using (Tensor.NoGrad()) AssertClose(q.Forward(x), expected, 1e-4f);
     }
 
+    [TestCase(3, 10, 9, 1)]
+    [TestCase(8, 7, 8, 0)]
+    [TestCase(16, 14, 14, 1)]
+    public void ConvWithFusedMaxPoolEqualsFloatConvReluPool(int cin, int h, int w, int padding)
+    {
+        var g = new Generator(13);
+        var conv = new Conv2d(cin, 20, 3, 1, padding, generator: g);
+        var x = Tensor.Randn([3, cin, h, w], g);
+        var p = new ActivationRange(-3f, 2.5f).Parameters;
+        var q = QuantizedConv2d.From(conv, p, relu: true, maxPool: true);
+        var wq = DequantizedWeights(q.WeightValues, q.WeightScales, [20, cin, 3, 3]);
+        // Odd conv output sizes check that floor-mode pooling drops the last row / column.
+        var expected = F.MaxPool2d(F.Conv2d(FakeQuant(x, p.Scale, p.ZeroPoint), wq, conv.Bias, 1, padding).Relu(), 2, 2, 0, 1, false);
+        using (Tensor.NoGrad()) AssertClose(q.Forward(x), expected, 1e-4f);
+        // Pooling the int32 sums before dequantizing is exact: the same as the unfused layer followed by the pool.
+        var unfused = QuantizedConv2d.From(conv, p, relu: true);
+        using (Tensor.NoGrad()) Assert.That(q.Forward(x).ToFloatArray(), Is.EqualTo(F.MaxPool2d(unfused.Forward(x), 2, 2, 0, 1, false).ToFloatArray()));
+    }
+
     [Test]
     public void FoldedBatchNormMatchesConvThenBatchNorm()
     {
@@ -95,13 +114,18 @@ public class QuantizedLayerTests
         net.Eval();
         var batches = Enumerable.Range(0, 3).Select(_ => Tensor.Rand([8, 1, 28, 28], g)).ToList();
         using var _ = Tensor.NoGrad();
-        Assert.That(new PostTrainingQuantizer().Quantize(net, batches).QuantizedLayers, Is.EqualTo(3), "the 1·3·3 stem stays float by default");
+        Assert.That(new PostTrainingQuantizer(fuseMaxPool: false).Quantize(net, batches).QuantizedLayers, Is.EqualTo(3), "the 1·3·3 stem stays float without a fused pool");
+        Assert.That(new PostTrainingQuantizer().Quantize(net, batches).QuantizedLayers, Is.EqualTo(4), "with the pool after it fused, the stem is quantized");
+        var noPool = new Sequential(new Conv2d(1, 8, 3, 1, 1, generator: g), new ReLU(), new Flatten(), new Linear(8 * 28 * 28, 10, generator: g));
+        noPool.Eval();
+        Assert.That(new PostTrainingQuantizer().Quantize(noPool, batches).QuantizedLayers, Is.EqualTo(1), "a shallow conv without a pool stays float");
         var result = new PostTrainingQuantizer(minimumConvDepth: 0).Quantize(net, batches);
         Assert.That(result.QuantizedLayers, Is.EqualTo(4));
         Assert.That(result.Ranges, Has.Count.EqualTo(4));
         var modules = result.Network.NamedModules().Select(m => m.Value).ToList();
         Assert.That(modules.OfType<BatchNorm2d>(), Is.Empty, "BatchNorms are folded");
-        Assert.That(modules.OfType<MaxPool2d>().Count(), Is.EqualTo(2), "pooling stays float");
+        Assert.That(modules.OfType<MaxPool2d>(), Is.Empty, "the pools after the nested conv blocks are fused");
+        Assert.That(modules.OfType<QuantizedConv2d>().Select(c => (c.Relu, c.MaxPool)), Is.All.EqualTo((true, true)));
         var x = Tensor.Rand([16, 1, 28, 28], g);
         var reference = net.Forward(x).ToFloatArray();
         var quantized = result.Network.Forward(x).ToFloatArray();

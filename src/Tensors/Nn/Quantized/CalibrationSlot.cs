@@ -4,7 +4,7 @@ namespace MLNetDeep.Tensors.Nn.Quantized;
 
 /// <summary>
 /// A float layer (BatchNorm already folded) that will be quantized, standing in the network during calibration: it
-/// runs the float layer (and the ReLU that will be fused) and records the range of its input.
+/// runs the float layer (and the ReLU and max pool that will be fused) and records the range of its input.
 /// </summary>
 internal sealed class CalibrationSlot : Module<Tensor, Tensor>
 {
@@ -17,12 +17,14 @@ internal sealed class CalibrationSlot : Module<Tensor, Tensor>
 
     public bool Relu { get; }
 
+    public MaxPool2d? Pool { get; }
+
     public ActivationRange? Range { get; set; }
 
-    public CalibrationSlot(Module<Tensor, Tensor> layer, bool relu, QuantizationObserver observer, double percentile)
+    public CalibrationSlot(Module<Tensor, Tensor> layer, bool relu, MaxPool2d? pool, QuantizationObserver observer, double percentile)
     {
         Layer = RegisterModule("layer", layer);
-        (Relu, _observer, _percentile) = (relu, observer, percentile);
+        (Relu, Pool, _observer, _percentile) = (relu, pool, observer, percentile);
         Eval();
     }
 
@@ -30,7 +32,8 @@ internal sealed class CalibrationSlot : Module<Tensor, Tensor>
     {
         Observe(input.ToFloatArray());
         var y = Layer.Forward(input);
-        return Relu ? y.Relu() : y;
+        if (Relu) y = y.Relu();
+        return Pool is null ? y : Pool.Forward(y);
     }
 
     private void Observe(float[] x)

@@ -2,9 +2,10 @@ namespace MLNetDeep.Tensors.Nn.Quantized;
 
 /// <summary>
 /// Post-training static int8 quantization of a network built from <see cref="Sequential"/> chains (nested ones
-/// included). In each chain: Conv2d [→ BatchNorm2d, folded] [→ ReLU, fused] with groups = 1 becomes a
+/// included, flattened). In each chain: Conv2d [→ BatchNorm2d, folded] [→ ReLU, fused] [→ MaxPool2d(2), fused with
+/// <see cref="FuseMaxPool"/>] with groups = 1 becomes a
 /// <see cref="QuantizedConv2d"/>, Linear [→ ReLU] a <see cref="QuantizedLinear"/> (static, or dynamic with
-/// <see cref="DynamicLinear"/>, which also turns RNN/GRU/LSTM layers into <see cref="QuantizedRecurrent"/>); a grouped convolution only gets its BatchNorm folded. Everything else (pooling,
+/// <see cref="DynamicLinear"/>, which also turns RNN/GRU/LSTM layers into <see cref="QuantizedRecurrent"/>); a grouped convolution only gets its BatchNorm folded. Everything else (pooling not fused into a convolution,
 /// flatten, other activations, residual/dense blocks, a root that is not a Sequential, convolutions shallower than
 /// <see cref="MinimumConvDepth"/>) stays float32 and is shared
 /// with the source network, which is never modified apart from being switched to evaluation mode.
@@ -26,10 +27,22 @@ public sealed class PostTrainingQuantizer
     public bool DynamicLinear { get; }
 
     /// <summary>
-    /// Convolutions whose reduction length (in_channels·KH·KW) is below this stay float32 (BatchNorm still folded): with
-    /// so few products per output (an image stem: 1·3·3 = 9) quantizing and gathering costs more than the int8 product saves.
+    /// Convolutions whose reduction length (in_channels·KH·KW) is below this stay float32 (BatchNorm still folded) unless a
+    /// max pool is fused into them (<see cref="FuseMaxPool"/>): with so few products per output (an image stem: 1·3·3 = 9)
+    /// quantizing and gathering costs more than the int8 product saves.
     /// </summary>
     public int MinimumConvDepth { get; }
+
+    /// <summary>
+    /// Fuse a MaxPool2d(2) (2×2, stride 2, no padding, floor mode) that follows a quantized convolution (after its
+    /// BatchNorm and ReLU) into it (<see cref="QuantizedConv2d.MaxPool"/>). A convolution with a pool to fuse is
+    /// quantized whatever its depth: pooling the int32 sums and dequantizing a quarter of the outputs makes the int8
+    /// convolution cheaper than the float convolution + ReLU + pool even for a 1·3·3 stem.
+    /// </summary>
+    public bool FuseMaxPool { get; }
+
+    /// <summary>False for <see cref="QuantizeDynamic"/>, which leaves every convolution float32.</summary>
+    private bool QuantizeConvolutions { get; init; } = true;
 
     /// <summary>The default <see cref="MinimumConvDepth"/>.</summary>
     public const int DefaultMinimumConvDepth = 32;
@@ -39,12 +52,13 @@ public sealed class PostTrainingQuantizer
     /// <param name="percentile">Percentile in (50, 100] for the percentile observer.</param>
     /// <param name="dynamicLinear">Dynamic int8 for Linear layers.</param>
     /// <param name="minimumConvDepth">See <see cref="MinimumConvDepth"/> (≥ 0; 0 quantizes every ungrouped convolution).</param>
+    /// <param name="fuseMaxPool">See <see cref="FuseMaxPool"/>.</param>
     public PostTrainingQuantizer(QuantizationObserver observer = QuantizationObserver.MinMax, double percentile = 99.99, bool dynamicLinear = false,
-        int minimumConvDepth = DefaultMinimumConvDepth)
+        int minimumConvDepth = DefaultMinimumConvDepth, bool fuseMaxPool = true)
     {
         if (!(percentile > 50 && percentile <= 100)) throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "The percentile must be in (50, 100].");
         ArgumentOutOfRangeException.ThrowIfNegative(minimumConvDepth);
-        (Observer, Percentile, DynamicLinear, MinimumConvDepth) = (observer, percentile, dynamicLinear, minimumConvDepth);
+        (Observer, Percentile, DynamicLinear, MinimumConvDepth, FuseMaxPool) = (observer, percentile, dynamicLinear, minimumConvDepth, fuseMaxPool);
     }
 
     /// <summary>Calibrates on <paramref name="calibrationBatches"/> (network inputs) and returns the quantized copy with its ranges.</summary>
@@ -90,12 +104,17 @@ public sealed class PostTrainingQuantizer
         ArgumentNullException.ThrowIfNull(network);
         if (network is RecurrentModule recurrent) return QuantizedRecurrent.From(recurrent);
         if (network is Linear linear) return QuantizedLinear.From(linear, null);
-        return new PostTrainingQuantizer(dynamicLinear: true, minimumConvDepth: int.MaxValue).Apply(network, []);
+        return new PostTrainingQuantizer(dynamicLinear: true) { QuantizeConvolutions = false }.Apply(network, []);
     }
 
+    /// <summary>
+    /// Rewrites a Sequential with its nested chains flattened into one (same function, same layer order), so that a
+    /// layer can fuse with what follows its chain (a MaxPool2d after a Conv → BatchNorm → ReLU block).
+    /// </summary>
     private Module<Tensor, Tensor> Rewrite(Module<Tensor, Tensor> module, List<CalibrationSlot> slots)
     {
-        if (module is not Sequential seq) return module;
+        if (module is not Sequential root) return module;
+        var seq = Chain(root);
         var output = new List<Module<Tensor, Tensor>>();
         for (int i = 0; i < seq.Count; i++)
         {
@@ -107,10 +126,12 @@ public sealed class PostTrainingQuantizer
                 {
                     var folded = conv;
                     if (i + 1 < seq.Count && seq[i + 1] is BatchNormBase bn && BatchNormFolding.CanFold(conv, bn)) { folded = BatchNormFolding.Fold(conv, bn); i++; }
-                    if (folded.Groups != 1 || folded.InChannels * folded.KernelSize.H * folded.KernelSize.W < MinimumConvDepth) { output.Add(folded); break; }
                     bool relu = NextIsRelu(i + 1);
-                    if (relu) i++;
-                    output.Add(Slot(folded, relu, slots));
+                    var pool = i + (relu ? 2 : 1) < seq.Count && seq[i + (relu ? 2 : 1)] is MaxPool2d mp && FuseMaxPool && IsFusablePool(mp) ? mp : null;
+                    bool shallow = folded.InChannels * folded.KernelSize.H * folded.KernelSize.W < MinimumConvDepth;
+                    if (!QuantizeConvolutions || folded.Groups != 1 || (shallow && pool is null)) { output.Add(folded); break; }
+                    i += (relu ? 1 : 0) + (pool is null ? 0 : 1);
+                    output.Add(Slot(folded, relu, slots, pool));
                     break;
                 }
                 case Linear linear:
@@ -123,9 +144,6 @@ public sealed class PostTrainingQuantizer
                 case RecurrentModule recurrent when DynamicLinear:
                     output.Add(QuantizedRecurrent.From(recurrent));
                     break;
-                case Sequential inner:
-                    output.Add(Rewrite(inner, slots));
-                    break;
                 default:
                     output.Add(layer);
                     break;
@@ -134,9 +152,16 @@ public sealed class PostTrainingQuantizer
         return new Sequential([.. output]);
     }
 
-    private CalibrationSlot Slot(Module<Tensor, Tensor> layer, bool relu, List<CalibrationSlot> slots)
+    private static List<Module<Tensor, Tensor>> Chain(Sequential s) =>
+        [.. Enumerable.Range(0, s.Count).SelectMany(i => s[i] is Sequential inner ? Chain(inner) : [s[i]])];
+
+    /// <summary>The pool <see cref="QuantizedConv2d.MaxPool"/> computes: 2×2, stride 2, no padding or dilation, floor mode.</summary>
+    private static bool IsFusablePool(MaxPool2d pool) =>
+        pool.KernelSize == 2 && pool.Stride == 2 && pool.Padding == 0 && pool.Dilation == 1 && !pool.CeilMode;
+
+    private CalibrationSlot Slot(Module<Tensor, Tensor> layer, bool relu, List<CalibrationSlot> slots, MaxPool2d? pool = null)
     {
-        var slot = new CalibrationSlot(layer, relu, Observer, Percentile);
+        var slot = new CalibrationSlot(layer, relu, pool, Observer, Percentile);
         slots.Add(slot);
         return slot;
     }
@@ -147,7 +172,7 @@ public sealed class PostTrainingQuantizer
         {
             case CalibrationSlot slot:
                 var p = (slot.Range ?? throw new InvalidOperationException("A quantized layer has no range.")).Parameters;
-                return slot.Layer is Conv2d conv ? QuantizedConv2d.From(conv, p, slot.Relu) : QuantizedLinear.From((Linear)slot.Layer, p, slot.Relu);
+                return slot.Layer is Conv2d conv ? QuantizedConv2d.From(conv, p, slot.Relu, slot.Pool is not null) : QuantizedLinear.From((Linear)slot.Layer, p, slot.Relu);
             case Sequential seq:
                 var net = new Sequential([.. Enumerable.Range(0, seq.Count).Select(i => Convert(seq[i]))]);
                 net.Eval();

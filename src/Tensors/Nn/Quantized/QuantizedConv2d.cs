@@ -5,7 +5,8 @@ namespace MLNetDeep.Tensors.Nn.Quantized;
 /// <summary>
 /// Inference-only int8 2-D convolution (groups = 1) over NCHW float input: weights symmetric int8 per output
 /// channel, the input quantized per tensor with a calibrated (scale, zero point), computed as gathered receptive
-/// fields × int8 weights (<see cref="Int8Conv"/>) with the dequantization, bias and an optional ReLU fused.
+/// fields × int8 weights (<see cref="Int8Conv"/>) with the dequantization, bias, an optional ReLU and an optional
+/// 2×2 stride-2 max pool (the MaxPool2d(2) that follows the layer in a network) fused.
 /// </summary>
 public sealed class QuantizedConv2d : Module<Tensor, Tensor>
 {
@@ -46,9 +47,12 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
     /// <summary>Whether a ReLU is fused into the output.</summary>
     public bool Relu { get; }
 
+    /// <summary>Whether a 2×2, stride-2, floor-mode max pool (after the ReLU) is fused into the output.</summary>
+    public bool MaxPool { get; }
+
     /// <summary>Creates the layer from quantized weights [out, in, KH, KW].</summary>
     public QuantizedConv2d(sbyte[] weights, float[] weightScales, float[]? bias, int inChannels, (int H, int W) kernelSize, (int H, int W) stride,
-        (int H, int W) padding, (int H, int W) dilation, (float Scale, int ZeroPoint) input, bool relu)
+        (int H, int W) padding, (int H, int W) dilation, (float Scale, int ZeroPoint) input, bool relu, bool maxPool = false)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(weightScales);
@@ -56,7 +60,7 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
         if (weights.Length != o * depth) throw new ArgumentException($"Expected {o}·{depth} weights, got {weights.Length}.", nameof(weights));
         if (bias != null && bias.Length != o) throw new ArgumentException($"Bias has {bias.Length} values, expected {o}.", nameof(bias));
         (InChannels, OutChannels, KernelSize, Stride, Padding, Dilation) = (inChannels, o, kernelSize, stride, padding, dilation);
-        (WeightValues, WeightScales, _bias, Input, Relu) = (weights, weightScales, bias, input, relu);
+        (WeightValues, WeightScales, _bias, Input, Relu, MaxPool) = (weights, weightScales, bias, input, relu, maxPool);
         // Kernel order (kh, kw, c): the gathered rows are channel-last.
         var reordered = new sbyte[weights.Length];
         for (int oc = 0; oc < o; oc++)
@@ -72,16 +76,16 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
 
     /// <summary>Quantizes <paramref name="conv"/> (groups = 1) per output channel.</summary>
     /// <exception cref="ArgumentException">The convolution is grouped.</exception>
-    public static QuantizedConv2d From(Conv2d conv, (float Scale, int ZeroPoint) input, bool relu = false)
+    public static QuantizedConv2d From(Conv2d conv, (float Scale, int ZeroPoint) input, bool relu = false, bool maxPool = false)
     {
         ArgumentNullException.ThrowIfNull(conv);
         if (conv.Groups != 1) throw new ArgumentException($"Only ungrouped convolutions are quantized; this one has {conv.Groups} groups.", nameof(conv));
         int depth = conv.InChannels * conv.KernelSize.H * conv.KernelSize.W;
         var (q, scales) = Int8Quantization.QuantizeWeights(conv.Weight.Contiguous().ToFloatArray(), conv.OutChannels, depth);
-        return new QuantizedConv2d(q, scales, conv.Bias?.ToFloatArray(), conv.InChannels, conv.KernelSize, conv.Stride, conv.Padding, conv.Dilation, input, relu);
+        return new QuantizedConv2d(q, scales, conv.Bias?.ToFloatArray(), conv.InChannels, conv.KernelSize, conv.Stride, conv.Padding, conv.Dilation, input, relu, maxPool);
     }
 
-    /// <summary>[N, in, H, W] → [N, out, OH, OW] (float32).</summary>
+    /// <summary>[N, in, H, W] → [N, out, OH, OW] (float32), or [N, out, OH / 2, OW / 2] with <see cref="MaxPool"/>.</summary>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -92,13 +96,14 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
         int ow = ConvGeometry.OutputSize(w, KernelSize.W, Stride.W, Padding.W, Padding.W, Dilation.W);
         var q = new ConvGeometry(n, InChannels, h, w, OutChannels, oh, ow, KernelSize.H, KernelSize.W, Stride.H, Stride.W, Padding.H, Padding.W,
             Dilation.H, Dilation.W, 1);
-        float[] x = input.DType == DType.Float32 ? input.Contiguous().ToArray<float>() : input.ToFloatArray();
-        var y = new float[n * OutChannels * oh * ow];
-        Int8Conv.Forward(q, x, 0, Input.Scale, Input.ZeroPoint, _packed, _outScales, _bias, Relu, y);
-        return Tensor.Wrap(y, [n, OutChannels, oh, ow], DType.Float32);
+        var dense = input.DType == DType.Float32 ? input.Contiguous() : Tensor.FromArray(input.ToFloatArray(), input.Shape.ToArray());
+        int yh = MaxPool ? oh / 2 : oh, yw = MaxPool ? ow / 2 : ow;
+        var y = new float[n * OutChannels * yh * yw];
+        Int8Conv.Forward(q, dense.Arr<float>(), dense.Offset, Input.Scale, Input.ZeroPoint, _packed, _outScales, _bias, Relu, y, MaxPool);
+        return Tensor.Wrap(y, [n, OutChannels, yh, yw], DType.Float32);
     }
 
     /// <inheritdoc/>
     protected override string Describe() =>
-        $"QuantizedConv2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}, padding={Padding}, input scale={Input.Scale:G4} zp={Input.ZeroPoint}, relu={Relu})";
+        $"QuantizedConv2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}, padding={Padding}, input scale={Input.Scale:G4} zp={Input.ZeroPoint}, relu={Relu}, max_pool={MaxPool})";
 }
