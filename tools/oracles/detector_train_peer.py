@@ -8,7 +8,9 @@ import math
 
 import torch
 import torch.nn.functional as F
+from torchvision.models.detection._utils import BoxCoder, SSDMatcher
 from torchvision.models.mobilenetv2 import InvertedResidual
+from torchvision.ops import box_iou
 
 import peer_timing
 
@@ -23,7 +25,7 @@ ASPECT_RATIOS = [1.0, 2.0, 0.5]
 SCALES = [0.18, 0.38, 0.65]
 NEGATIVES_PER_POSITIVE = 3
 POSITIVE_IOU = 0.5
-CENTER_VARIANCE, SIZE_VARIANCE = 0.1, 0.2
+CODER = BoxCoder(weights=(10.0, 10.0, 5.0, 5.0))  # variances 0.1 (centre), 0.2 (log size)
 
 
 class SsdNet(torch.nn.Module):
@@ -87,26 +89,15 @@ def synthetic_boxes(images, per_image, size, classes):
 
 
 def assign(boxes, labels, priors):
-    """SSD matching: best box per prior when IoU >= 0.5, plus each box's best prior (a later box wins)."""
-    pc = torch.cat([priors[:, :2] - priors[:, 2:] / 2, priors[:, :2] + priors[:, 2:] / 2], 1)
-    lt = torch.max(boxes[:, None, :2], pc[None, :, :2])
-    rb = torch.min(boxes[:, None, 2:], pc[None, :, 2:])
-    inter = (rb - lt).clamp(min=0).prod(2)
-    area = lambda b: (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    iou = inter / (area(boxes)[:, None] + area(pc)[None, :] - inter)
-    best_iou, best_box = iou.max(0)
-    match = torch.where(best_iou >= POSITIVE_IOU, best_box, torch.full_like(best_box, -1))
-    for b in range(boxes.shape[0]):
-        match[iou[b].argmax()] = b
+    """Class and offset targets per prior: torchvision's SSDMatcher (IoU >= 0.5, plus each box's best prior) and
+    BoxCoder with weights (10, 10, 5, 5), the rule SsdTargetAssigner and SsdBoxCoder implement."""
+    corners = torch.cat([priors[:, :2] - priors[:, 2:] / 2, priors[:, :2] + priors[:, 2:] / 2], 1)
+    match = SSDMatcher(POSITIVE_IOU)(box_iou(boxes, corners))
+    pos = match >= 0
     cls = torch.zeros(priors.shape[0], dtype=torch.long)
     off = torch.zeros(priors.shape[0], 4)
-    pos = match >= 0
-    m = boxes[match[pos]]
-    p = priors[pos]
-    wh = m[:, 2:] - m[:, :2]
-    centre = m[:, :2] + wh / 2
-    off[pos] = torch.cat([(centre - p[:, :2]) / p[:, 2:] / CENTER_VARIANCE, torch.log(wh / p[:, 2:]) / SIZE_VARIANCE], 1)
     cls[pos] = labels[match[pos]]
+    off[pos] = CODER.encode_single(boxes[match[pos]], corners[pos])
     return cls, off
 
 
