@@ -15,11 +15,12 @@ namespace MLNetDeep.Bench;
 /// image (the same 31-bit LCG in both) matched to the default boxes by <see cref="SsdTargetAssigner"/> (the peer:
 /// the same matcher rule in torch), computed once outside the timed step on both sides, so both time network, loss,
 /// backward and update only. The suite fails (exit code 1) when the peer's parameter count differs from ours.
-/// <c>--profile</c> prints the phase split of a step instead of running the peer.
+/// <c>--profile</c> prints the phase split of a step instead of running the peer; <c>--threads N</c> (default 2)
+/// runs both sides with N threads.
 /// </summary>
 public static class DetectorTrainSuite
 {
-    private const int Threads = 2, Batch = 16, InputSize = 128, Width = 16, Classes = 10, BoxesPerImage = 3, StepsPerBlock = 3, Blocks = 5;
+    private const int DefaultThreads = 2, Batch = 16, InputSize = 128, Width = 16, Classes = 10, BoxesPerImage = 3, StepsPerBlock = 3, Blocks = 5;
 
     /// <summary>The synthetic boxes (xyxy packed) and labels of each image: the LCG draws of detector_train_peer.py.</summary>
     private static (float[] Boxes, int[] Labels)[] SyntheticBoxes()
@@ -50,14 +51,16 @@ public static class DetectorTrainSuite
 
     public static int Run(string[] args)
     {
-        Parallelism.NumThreads = Threads;
+        int threadsAt = Array.IndexOf(args, "--threads");
+        int threads = threadsAt >= 0 && threadsAt + 1 < args.Length ? int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture) : DefaultThreads;
+        Parallelism.NumThreads = threads;
         bool profile = args.Contains("--profile");
         var inv = CultureInfo.InvariantCulture;
         Dictionary<string, string>? peer = null;
         double theirs = double.NaN;
         if (!profile)
         {
-            peer = Peer.Run("detector_train_peer.py", $"--threads {Threads} --batch {Batch} --input {InputSize} --width {Width} --classes {Classes} --boxes {BoxesPerImage} --steps {StepsPerBlock} --repeats {Blocks}", Threads, out var failure);
+            peer = Peer.Run("detector_train_peer.py", $"--threads {threads} --batch {Batch} --input {InputSize} --width {Width} --classes {Classes} --boxes {BoxesPerImage} --steps {StepsPerBlock} --repeats {Blocks}", threads, out var failure);
             if (peer == null) Console.WriteLine($"peer unavailable: {failure}");
             else theirs = double.Parse(peer["steps_per_s"], inv);
         }
@@ -91,7 +94,7 @@ public static class DetectorTrainSuite
             optimizer.Step();
         }
 
-        for (int i = 0; i < 3; i++) Step();
+        for (int w = 0; w < 3; w++) Step();
         if (profile)
         {
             // Phase split of a step (forward, loss, backward, update), 5 steps.
