@@ -15,6 +15,8 @@ namespace MLNetDeep.Bench;
 /// image (the same 31-bit LCG in both) matched to the default boxes by <see cref="SsdTargetAssigner"/> (the peer:
 /// the same matcher rule in torch), computed once outside the timed step on both sides, so both time network, loss,
 /// backward and update only. The suite fails (exit code 1) when the peer's parameter count differs from ours.
+/// Besides steps/s it prints the process CPU time per step of both sides: with <c>--threads 1</c> on a loaded machine
+/// that is the fairer measure (a time-sliced process loses wall time, not CPU time).
 /// <c>--profile</c> prints the phase split of a step instead of running the peer; <c>--threads N</c> (default 2)
 /// runs both sides with N threads.
 /// </summary>
@@ -47,6 +49,26 @@ public static class DetectorTrainSuite
             result[i] = (boxes, labels);
         }
         return result;
+    }
+
+    /// <summary>Forward+backward time of the network's convolutions (and one batch norm, ReLU6) at their shapes, batch 16.</summary>
+    private static void ProfileOps()
+    {
+        var g = new Generator(2);
+        Tensor R(params int[] shape) => Tensor.Randn(shape, g);
+        OpTiming.Time("stem conv 3x3 s2 3->16", x => F.Conv2d(x[0], x[1], null, stride: 2, padding: 1), R(Batch, 3, 128, 128), R(16, 3, 3, 3));
+        OpTiming.Time("depthwise 16 s2 @64", x => F.Conv2d(x[0], x[1], null, stride: 2, padding: 1, groups: 16), R(Batch, 16, 64, 64), R(16, 1, 3, 3));
+        OpTiming.Time("pointwise 16->24 @32", x => F.Conv2d(x[0], x[1]), R(Batch, 16, 32, 32), R(24, 16, 1, 1));
+        OpTiming.Time("pointwise 24->96 @32", x => F.Conv2d(x[0], x[1]), R(Batch, 24, 32, 32), R(96, 24, 1, 1));
+        OpTiming.Time("depthwise 96 s2 @32", x => F.Conv2d(x[0], x[1], null, stride: 2, padding: 1, groups: 96), R(Batch, 96, 32, 32), R(96, 1, 3, 3));
+        OpTiming.Time("pointwise 96->32 @16", x => F.Conv2d(x[0], x[1]), R(Batch, 96, 16, 16), R(32, 96, 1, 1));
+        OpTiming.Time("pointwise 32->128 @16", x => F.Conv2d(x[0], x[1]), R(Batch, 32, 16, 16), R(128, 32, 1, 1));
+        OpTiming.Time("depthwise 128 s1 @16", x => F.Conv2d(x[0], x[1], null, stride: 1, padding: 1, groups: 128), R(Batch, 128, 16, 16), R(128, 1, 3, 3));
+        OpTiming.Time("head0 3x3 32->60 @16", x => F.Conv2d(x[0], x[1], x[2], stride: 1, padding: 1), R(Batch, 32, 16, 16), R(60, 32, 3, 3), R(60));
+        OpTiming.Time("head1 3x3 64->60 @8", x => F.Conv2d(x[0], x[1], x[2], stride: 1, padding: 1), R(Batch, 64, 8, 8), R(60, 64, 3, 3), R(60));
+        OpTiming.Time("batchnorm train 16 @64", x => F.BatchNorm(x[0], null, null, x[1], x[2], training: true), R(Batch, 16, 64, 64), Tensor.Ones([16]), Tensor.Zeros([16]));
+        OpTiming.Time("batchnorm train 96 @32", x => F.BatchNorm(x[0], null, null, x[1], x[2], training: true), R(Batch, 96, 32, 32), Tensor.Ones([96]), Tensor.Zeros([96]));
+        OpTiming.Time("relu6 96 @32", x => F.Relu6(x[0]), R(Batch, 96, 32, 32));
     }
 
     public static int Run(string[] args)
@@ -94,11 +116,14 @@ public static class DetectorTrainSuite
             optimizer.Step();
         }
 
-        for (int w = 0; w < 3; w++) Step();
+        for (int w = 0; w < (profile ? 10 : 3); w++) Step();
         if (profile)
         {
-            // Phase split of a step (forward, loss, backward, update), 5 steps.
+            // Phase split of a step (forward, loss, backward, update) and the garbage collections, 5 steps.
             double fwd = 0, lss = 0, bwd = 0, upd = 0;
+            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+            var pause = GC.GetTotalPauseDuration();
+            long allocated = GC.GetTotalAllocatedBytes();
             for (int i = 0; i < 5; i++)
             {
                 var t0 = Stopwatch.GetTimestamp();
@@ -117,8 +142,16 @@ public static class DetectorTrainSuite
                 upd += Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds;
             }
             Console.WriteLine(FormattableString.Invariant($"profile (ms/step): forward {fwd / 5:F1}, loss {lss / 5:F1}, backward {bwd / 5:F1}, update {upd / 5:F1}"));
+            Console.WriteLine(FormattableString.Invariant($"  per step: {(GC.GetTotalAllocatedBytes() - allocated) / 5.0 / (1 << 20):F1} MiB allocated, {(GC.CollectionCount(0) - gen0) / 5.0:F1} GCs ({(GC.CollectionCount(2) - gen2) / 5.0:F1} gen2), {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / 5:F1} ms paused"));
+            OpTiming.Repeats = 20;
+            var detached = net.Forward(x).Detach();
+            OpTiming.Time("SsdLoss", o => SsdLoss.Compute(o[0], classTargets, offsetTargets).Loss, detached);
+            ProfileOps();
         }
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var rates = StepTiming.Measure(Step, warmup: 0, Blocks, StepsPerBlock);
+        double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / (Blocks * StepsPerBlock);
+        Console.WriteLine($"cpu ms/step (all threads, spin-waits included): ours={cpuMs.ToString("F1", inv)} peer={peer?.GetValueOrDefault("cpu_ms_per_step") ?? "n/a"}");
         StepTiming.Report("detector-train", rates, theirs, rateFormat: "F2", valueFormat: "F3");
         return 0;
     }
