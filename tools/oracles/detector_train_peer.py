@@ -14,11 +14,12 @@ from torchvision.ops import box_iou
 
 import peer_timing
 
-parser = peer_timing.parser(batch=16, steps=3)
+parser = peer_timing.parser(batch=16, steps=5)
 parser.add_argument("--input", type=int, default=128)
 parser.add_argument("--classes", type=int, default=10)
 parser.add_argument("--width", type=int, default=16)
 parser.add_argument("--boxes", type=int, default=3)
+parser.add_argument("--warmup", type=int, default=10)
 args = peer_timing.parse_and_pin(parser)
 
 ASPECT_RATIOS = [1.0, 2.0, 0.5]
@@ -137,4 +138,4 @@ def step():
     opt.step()
 
 
-peer_timing.report_steps_per_s(step, warmup=3, repeats=args.repeats, steps=args.steps)
+peer_timing.report_steps_per_s(step, warmup=args.warmup, repeats=args.repeats, steps=args.steps)
