@@ -1,9 +1,9 @@
 """Peer for `bench detector-train`: times one Adam training step (zero-grad, forward, SSD multibox loss with
 hard-negative mining, backward, update) of the SSD detector of src/Estimators/Vision/Detection/SsdNetwork.cs written
 in PyTorch, on 3x128x128 inputs, batch 16, 10 classes, stem width 16, with 2 threads. The targets (synthetic boxes
-matched to the default boxes by the SSD matcher rule) are computed once, outside the timed step, as in
-bench/MLNetDeep.Bench/DetectorTrainSuite.cs. Prints `params=<n>`, `priors=<n>`, `positives=<n>` and
-`steps_per_s=<x>` (median of repeated timed blocks)."""
+matched to the default boxes by torchvision's SSDMatcher and encoded by its BoxCoder) are computed once, outside the
+timed step, as in bench/MLNetDeep.Bench/DetectorTrainSuite.cs. Prints `params=<n>`, `priors=<n>`, `positives=<n>`,
+`cpu_ms_per_step=<x>` and `steps_per_s=<x>` (median of repeated timed blocks)."""
 import math
 
 import torch
