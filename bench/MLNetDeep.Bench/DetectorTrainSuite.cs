@@ -19,7 +19,8 @@ namespace MLNetDeep.Bench;
 /// code 1) when the peer's parameter or prior count differs from ours. Besides steps/s it prints the process CPU time
 /// per step of both sides: with <c>--threads 1</c> on a loaded machine that is the fairer measure (a time-sliced
 /// process loses wall time, not CPU time). <c>--threads N</c> (default 2) runs both sides with N threads;
-/// <c>--profile</c> prints the phase split of a step, the allocations and single-op timings instead of running the peer.
+/// <c>--profile</c> prints the phase split of a step, the allocations and single-op timings instead of running the peer
+/// (tools/oracles/detector_ops_peer.py prints the same op table for PyTorch).
 /// </summary>
 public static class DetectorTrainSuite
 {
@@ -144,7 +145,7 @@ public static class DetectorTrainSuite
             }
             Console.WriteLine(FormattableString.Invariant($"profile (ms/step): forward {fwd / 5:F1}, loss {lss / 5:F1}, backward {bwd / 5:F1}, update {upd / 5:F1}"));
             Console.WriteLine(FormattableString.Invariant($"  per step: {(GC.GetTotalAllocatedBytes() - allocated) / 5.0 / (1 << 20):F1} MiB allocated, {(GC.CollectionCount(0) - gen0) / 5.0:F1} GCs ({(GC.CollectionCount(2) - gen2) / 5.0:F1} gen2), {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / 5:F1} ms paused"));
-            OpTiming.Repeats = 20;
+            OpTiming.Repeats = 40;
             var detached = net.Forward(x).Detach();
             OpTiming.Time("SsdLoss", o => SsdLoss.Compute(o[0], classTargets, offsetTargets).Loss, detached);
             ProfileOps();
