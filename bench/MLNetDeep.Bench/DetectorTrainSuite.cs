@@ -20,7 +20,9 @@ namespace MLNetDeep.Bench;
 /// per step of both sides: with <c>--threads 1</c> on a loaded machine that is the fairer measure (a time-sliced
 /// process loses wall time, not CPU time). <c>--threads N</c> (default 2) runs both sides with N threads;
 /// <c>--profile</c> prints the phase split of a step, the allocations and single-op timings instead of running the peer
-/// (tools/oracles/detector_ops_peer.py prints the same op table for PyTorch).
+/// (tools/oracles/detector_ops_peer.py prints the same op table for PyTorch). <c>--passive-peer</c> runs the peer with
+/// OMP_WAIT_POLICY=PASSIVE: on a loaded machine PyTorch's spinning OpenMP threads otherwise wait for each other (we
+/// measured 0.36 instead of 5.4 steps/s at load 6), which makes the ratio meaningless.
 /// </summary>
 public static class DetectorTrainSuite
 {
@@ -84,7 +86,8 @@ public static class DetectorTrainSuite
         double theirs = double.NaN;
         if (!profile)
         {
-            peer = Peer.Run("detector_train_peer.py", $"--threads {threads} --batch {Batch} --input {InputSize} --width {Width} --classes {Classes} --boxes {BoxesPerImage} --steps {StepsPerBlock} --repeats {Blocks} --warmup {Warmup}", threads, out var failure);
+            peer = Peer.Run("detector_train_peer.py", $"--threads {threads} --batch {Batch} --input {InputSize} --width {Width} --classes {Classes} --boxes {BoxesPerImage} --steps {StepsPerBlock} --repeats {Blocks} --warmup {Warmup}", threads, out var failure,
+                args.Contains("--passive-peer") ? new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "PASSIVE" } : null);
             if (peer == null) Console.WriteLine($"peer unavailable: {failure}");
             else theirs = double.Parse(peer["steps_per_s"], inv);
         }
