@@ -37,33 +37,14 @@ public static class ConvTrainSuite
     /// <summary>Forward+backward time of single ops at the shapes of the second block (16→96→24, stride 2, 32×32 input).</summary>
     private static void ProfileOps(Generator g)
     {
-        void Time(string name, Func<Tensor[], Tensor> f, params Tensor[] inputs)
-        {
-            var leaves = inputs.Select(t => t.RequiresGrad_()).ToArray();
-            double fw = 0, bw = 0;
-            for (int i = 0; i < 6; i++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                var outp = f(leaves);
-                var seed = Tensor.OnesLike(outp);
-                var t1 = Stopwatch.GetTimestamp();
-                outp.Backward(seed);
-                var t2 = Stopwatch.GetTimestamp();
-                foreach (var l in leaves) l.Grad = null;
-                if (i == 0) continue;
-                fw += Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
-                bw += Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds;
-            }
-            Console.WriteLine(FormattableString.Invariant($"  {name,-28} forward {fw / 5,7:F2} ms  backward {bw / 5,7:F2} ms"));
-        }
-        Time("stem conv 3x3 s2 3->32", x => F.Conv2d(x[0], x[1], null, stride: 2, padding: 1), Tensor.Randn([Batch, 3, 64, 64], g), Tensor.Randn([32, 3, 3, 3], g));
-        Time("pointwise 16->96 @32", x => F.Conv2d(x[0], x[1]), Tensor.Randn([Batch, 16, 32, 32], g), Tensor.Randn([96, 16, 1, 1], g));
-        Time("depthwise 96 s2 @32", x => F.Conv2d(x[0], x[1], null, stride: 2, padding: 1, groups: 96), Tensor.Randn([Batch, 96, 32, 32], g), Tensor.Randn([96, 1, 3, 3], g));
-        Time("depthwise 144 s1 @16", x => F.Conv2d(x[0], x[1], null, stride: 1, padding: 1, groups: 144), Tensor.Randn([Batch, 144, 16, 16], g), Tensor.Randn([144, 1, 3, 3], g));
-        Time("pointwise 96->24 @16", x => F.Conv2d(x[0], x[1]), Tensor.Randn([Batch, 96, 16, 16], g), Tensor.Randn([24, 96, 1, 1], g));
-        Time("batchnorm train 96 @32", x => F.BatchNorm(x[0], null, null, x[1], x[2], training: true), Tensor.Randn([Batch, 96, 32, 32], g), Tensor.Ones([96]), Tensor.Zeros([96]));
-        Time("relu6 96 @32", x => F.Relu6(x[0]), Tensor.Randn([Batch, 96, 32, 32], g));
-        Time("add 24 @16", x => x[0].Add(x[1]), Tensor.Randn([Batch, 24, 16, 16], g), Tensor.Randn([Batch, 24, 16, 16], g));
+        OpTiming.Time("stem conv 3x3 s2 3->32", x => F.Conv2d(x[0], x[1], null, stride: 2, padding: 1), Tensor.Randn([Batch, 3, 64, 64], g), Tensor.Randn([32, 3, 3, 3], g));
+        OpTiming.Time("pointwise 16->96 @32", x => F.Conv2d(x[0], x[1]), Tensor.Randn([Batch, 16, 32, 32], g), Tensor.Randn([96, 16, 1, 1], g));
+        OpTiming.Time("depthwise 96 s2 @32", x => F.Conv2d(x[0], x[1], null, stride: 2, padding: 1, groups: 96), Tensor.Randn([Batch, 96, 32, 32], g), Tensor.Randn([96, 1, 3, 3], g));
+        OpTiming.Time("depthwise 144 s1 @16", x => F.Conv2d(x[0], x[1], null, stride: 1, padding: 1, groups: 144), Tensor.Randn([Batch, 144, 16, 16], g), Tensor.Randn([144, 1, 3, 3], g));
+        OpTiming.Time("pointwise 96->24 @16", x => F.Conv2d(x[0], x[1]), Tensor.Randn([Batch, 96, 16, 16], g), Tensor.Randn([24, 96, 1, 1], g));
+        OpTiming.Time("batchnorm train 96 @32", x => F.BatchNorm(x[0], null, null, x[1], x[2], training: true), Tensor.Randn([Batch, 96, 32, 32], g), Tensor.Ones([96]), Tensor.Zeros([96]));
+        OpTiming.Time("relu6 96 @32", x => F.Relu6(x[0]), Tensor.Randn([Batch, 96, 32, 32], g));
+        OpTiming.Time("add 24 @16", x => x[0].Add(x[1]), Tensor.Randn([Batch, 24, 16, 16], g), Tensor.Randn([Batch, 24, 16, 16], g));
     }
 
     public static int Run(string[] args)

@@ -17,7 +17,12 @@ public static class Peer
     }
 
     /// <summary>Runs tools/oracles/<paramref name="script"/>; returns the key=value pairs it printed, or null with a reason.</summary>
-    public static Dictionary<string, string>? Run(string script, string arguments, int threads, out string? failure)
+    /// <param name="script">The script's file name.</param>
+    /// <param name="arguments">Its command line.</param>
+    /// <param name="threads">Threads for OpenBLAS, OpenMP and MKL.</param>
+    /// <param name="failure">Why no result came back.</param>
+    /// <param name="environment">Further environment variables for the script (e.g. OMP_WAIT_POLICY).</param>
+    public static Dictionary<string, string>? Run(string script, string arguments, int threads, out string? failure, IReadOnlyDictionary<string, string>? environment = null)
     {
         failure = null;
         if (!File.Exists(Python)) { failure = $"{Python} not found"; return null; }
@@ -28,6 +33,7 @@ public static class Peer
             UseShellExecute = false,
         };
         foreach (var v in new[] { "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS" }) psi.Environment[v] = threads.ToString();
+        if (environment != null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();

@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Func<string[], int>>
     ["gemm"] = GemmSuite.Run,
     ["mlp-train"] = MlpTrainSuite.Run,
     ["conv-train"] = ConvTrainSuite.Run,
+    ["detector-train"] = DetectorTrainSuite.Run,
     ["gru-train"] = GruTrainSuite.Run,
     ["attention"] = AttentionSuite.Run,
     ["onnx-infer"] = OnnxInferSuite.Run,

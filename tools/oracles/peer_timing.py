@@ -1,6 +1,6 @@
 """Shared by the training-step peers (*_peer.py) of the benchmark suites: the common command line
 (--threads, --batch, --repeats, --steps), thread pinning and seeding, and the timed blocks whose median
-is printed as `steps_per_s=<x>`. Import it from a script in this folder (its folder is on sys.path)."""
+is printed as `steps_per_s=<x>` (after `cpu_ms_per_step=<x>`). Import it from a script in this folder (its folder is on sys.path)."""
 import argparse
 import statistics
 import time
@@ -27,13 +27,16 @@ def parse_and_pin(p):
 
 
 def report_steps_per_s(step, warmup, repeats, steps):
-    """Runs step() warmup times, then repeats timed blocks of steps calls; prints the median steps/s."""
+    """Runs step() warmup times, then repeats timed blocks of steps calls; prints the process CPU time per step over
+    the timed blocks (all threads) and the median steps/s."""
     for _ in range(warmup):
         step()
     rates = []
+    cpu0 = time.process_time()
     for _ in range(repeats):
         t0 = time.perf_counter()
         for _ in range(steps):
             step()
         rates.append(steps / (time.perf_counter() - t0))
+    print(f"cpu_ms_per_step={(time.process_time() - cpu0) / (repeats * steps) * 1e3:.1f}", flush=True)
     print(f"steps_per_s={statistics.median(rates):.3f}", flush=True)

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace MLNetDeep.Tensors.Kernels;
 
@@ -37,7 +39,7 @@ internal static class DepthwiseConv
         Walk(q, p, (row, w0, step, phaseStart, count) =>
         {
             if (step == 1) x.AsSpan(off + row + w0, count).CopyTo(buf.AsSpan(phaseStart, count));
-            else for (int k = 0; k < count; k++) buf[phaseStart + k] = x[off + row + w0 + k * step];
+            else Strided(x.AsSpan(off + row + w0, (count - 1) * step + 1), step, buf.AsSpan(phaseStart, count));
         });
     }
 
@@ -48,8 +50,24 @@ internal static class DepthwiseConv
         Walk(q, p, (row, w0, step, phaseStart, count) =>
         {
             if (step == 1) buf.AsSpan(phaseStart, count).CopyTo(dx.AsSpan(off + row + w0, count));
-            else for (int k = 0; k < count; k++) dx[off + row + w0 + k * step] = buf[phaseStart + k];
+            else Unstrided(buf.AsSpan(phaseStart, count), dx.AsSpan(off + row + w0, (count - 1) * step + 1), step);
         });
+    }
+
+    /// <summary>dst[k] = src[k·step] for every k of dst (src holds (dst.Length − 1)·step + 1 values).</summary>
+    private static void Strided<T>(ReadOnlySpan<T> src, int step, Span<T> dst)
+    {
+        ref T s = ref MemoryMarshal.GetReference(src);
+        ref T d = ref MemoryMarshal.GetReference(dst);
+        for (int k = 0; k < dst.Length; k++) Unsafe.Add(ref d, k) = Unsafe.Add(ref s, k * step);
+    }
+
+    /// <summary>dst[k·step] = src[k] for every k of src (dst holds (src.Length − 1)·step + 1 values).</summary>
+    private static void Unstrided<T>(ReadOnlySpan<T> src, Span<T> dst, int step)
+    {
+        ref T s = ref MemoryMarshal.GetReference(src);
+        ref T d = ref MemoryMarshal.GetReference(dst);
+        for (int k = 0; k < src.Length; k++) Unsafe.Add(ref d, k * step) = Unsafe.Add(ref s, k);
     }
 
     private delegate void RunVisitor(int rowOffset, int firstColumn, int step, int phaseStart, int count);

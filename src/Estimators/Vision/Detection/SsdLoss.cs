@@ -29,29 +29,44 @@ public static class SsdLoss
         var ce = F.CrossEntropy(logits, Tensor.FromArray(targets, batch * priors), reduction: Reduction.None);
         var ceValues = ce.Detach().ToArray<float>();
         var keep = new float[batch * priors];
-        var positiveMask = new float[batch * priors];
+        var positiveMask = new float[batch * priors * 4];
         int positives = 0;
-        var negatives = new List<int>(priors);
+        var negatives = new ulong[priors];
         for (int b = 0; b < batch; b++)
         {
-            negatives.Clear();
-            int pos = 0;
+            int pos = 0, count = 0;
             for (int p = b * priors; p < (b + 1) * priors; p++)
             {
-                if (classTargets[p] > 0) { keep[p] = 1; positiveMask[p] = 1; pos++; }
-                else negatives.Add(p);
+                if (classTargets[p] > 0) { keep[p] = 1; positiveMask.AsSpan(4 * p, 4).Fill(1); pos++; }
+                else negatives[count++] = HardnessKey(ceValues[p], p);
             }
             positives += pos;
-            int take = Math.Min(negatives.Count, negativesPerPositive * pos);
+            int take = Math.Min(count, negativesPerPositive * pos);
             if (take == 0) continue;
-            negatives.Sort((x, y) => ceValues[y].CompareTo(ceValues[x]) is int c && c != 0 ? c : x.CompareTo(y));
-            for (int k = 0; k < take; k++) keep[negatives[k]] = 1;
+            Array.Sort(negatives, 0, count);
+            for (int k = 0; k < take; k++) keep[(int)(uint)negatives[k]] = 1;
         }
         var classLoss = ce.Mul(Tensor.FromArray(keep, batch * priors)).Sum();
         var diff = output.Slice(2, 0, 4).Sub(Tensor.FromArray(offsetTargets, batch, priors, 4)).Abs();
         var inner = diff.Clamp(max: 1);
         var smoothL1 = inner.Square().Mul(0.5).Add(diff.Sub(inner));
-        var locationLoss = smoothL1.Mul(Tensor.FromArray(positiveMask, batch, priors, 1)).Sum();
+        var locationLoss = smoothL1.Mul(Tensor.FromArray(positiveMask, batch, priors, 4)).Sum();
         return (classLoss.Add(locationLoss).Mul(1.0 / Math.Max(1, positives)), positives);
+    }
+
+    /// <summary>
+    /// A sort key ordering negatives hardest first: higher cross-entropy first (NaN last, −0 = +0), ties by prior index.
+    /// The cross-entropy's bits are mapped to an unsigned integer that grows with the value, complemented, and put above
+    /// the index, so one ascending sort of plain integers gives the order.
+    /// </summary>
+    private static ulong HardnessKey(float crossEntropy, int prior)
+    {
+        uint ordered = 0; // NaN: below every number
+        if (!float.IsNaN(crossEntropy))
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(crossEntropy == 0 ? 0f : crossEntropy);
+            ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+        }
+        return ((ulong)~ordered << 32) | (uint)prior;
     }
 }
