@@ -10,7 +10,7 @@ namespace MLNetDeep.Bench;
 /// <summary>
 /// `detector-train`: one Adam training step (zero-grad, forward, SSD multibox loss with hard-negative mining, backward,
 /// update) of our object detector (<see cref="SsdNetwork"/> at the defaults of <see cref="ObjectDetectorOptions"/>:
-/// input 128, stem width 16, batch 16; 10 classes; <see cref="SsdLoss"/>) vs the same network and loss written in
+/// input 128, stem width 16, depth 1, top-down path, batch 16; 10 classes; <see cref="SsdLoss"/>) vs the same network and loss written in
 /// PyTorch 1.13 (tools/oracles/detector_train_peer.py), 2 threads each. The targets are fixed: 3 synthetic boxes per
 /// image (the same 31-bit LCG in both) matched to the default boxes by <see cref="SsdTargetAssigner"/> (the peer:
 /// torchvision's SSDMatcher and BoxCoder, the same rule), computed once outside the timed step on both sides, so both
@@ -26,7 +26,7 @@ namespace MLNetDeep.Bench;
 /// </summary>
 public static class DetectorTrainSuite
 {
-    private const int DefaultThreads = 2, Batch = 16, InputSize = 128, Width = 16, Classes = 10, BoxesPerImage = 3, StepsPerBlock = 5, Blocks = 5, Warmup = 10;
+    private const int DefaultThreads = 2, Batch = 16, InputSize = 128, Width = 16, Depth = 1, Classes = 10, BoxesPerImage = 3, StepsPerBlock = 5, Blocks = 5, Warmup = 10;
 
     /// <summary>The synthetic boxes (xyxy packed) and labels of each image: the LCG draws of detector_train_peer.py.</summary>
     private static (float[] Boxes, int[] Labels)[] SyntheticBoxes()
@@ -86,13 +86,13 @@ public static class DetectorTrainSuite
         double theirs = double.NaN;
         if (!profile)
         {
-            peer = Peer.Run("detector_train_peer.py", $"--threads {threads} --batch {Batch} --input {InputSize} --width {Width} --classes {Classes} --boxes {BoxesPerImage} --steps {StepsPerBlock} --repeats {Blocks} --warmup {Warmup}", threads, out var failure,
+            peer = Peer.Run("detector_train_peer.py", $"--threads {threads} --batch {Batch} --input {InputSize} --width {Width} --depth {Depth} --classes {Classes} --boxes {BoxesPerImage} --steps {StepsPerBlock} --repeats {Blocks} --warmup {Warmup}", threads, out var failure,
                 args.Contains("--passive-peer") ? new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "PASSIVE" } : null);
             if (peer == null) Console.WriteLine($"peer unavailable: {failure}");
             else theirs = double.Parse(peer["steps_per_s"], inv);
         }
 
-        var net = new SsdNetwork(InputSize, Classes, Width, new Generator(0));
+        var net = new SsdNetwork(InputSize, Classes, Width, Depth, new Generator(0));
         int priors = net.PriorCount;
         var assigner = new SsdTargetAssigner(net.Priors, new SsdBoxCoder());
         var classTargets = new int[Batch * priors];

@@ -1,6 +1,6 @@
 """Peer for `bench detector-train`: times one Adam training step (zero-grad, forward, SSD multibox loss with
 hard-negative mining, backward, update) of the SSD detector of src/Estimators/Vision/Detection/SsdNetwork.cs written
-in PyTorch, on 3x128x128 inputs, batch 16, 10 classes, stem width 16, with 2 threads. The targets (synthetic boxes
+in PyTorch, on 3x128x128 inputs, batch 16, 10 classes, stem width 16, depth 1, with 2 threads. The targets (synthetic boxes
 matched to the default boxes by torchvision's SSDMatcher and encoded by its BoxCoder) are computed once, outside the
 timed step, as in bench/MLNetDeep.Bench/DetectorTrainSuite.cs. Prints `params=<n>`, `priors=<n>`, `positives=<n>`,
 `cpu_ms_per_step=<x>` and `steps_per_s=<x>` (median of repeated timed blocks)."""
@@ -18,6 +18,7 @@ parser = peer_timing.parser(batch=16, steps=5)
 parser.add_argument("--input", type=int, default=128)
 parser.add_argument("--classes", type=int, default=10)
 parser.add_argument("--width", type=int, default=16)
+parser.add_argument("--depth", type=int, default=1)
 parser.add_argument("--boxes", type=int, default=3)
 parser.add_argument("--warmup", type=int, default=10)
 args = peer_timing.parse_and_pin(parser)
@@ -30,24 +31,34 @@ CODER = BoxCoder(weights=(10.0, 10.0, 5.0, 5.0))  # variances 0.1 (centre), 0.2 
 
 
 class SsdNet(torch.nn.Module):
-    """Stem (3x3 s2 conv, BN, ReLU6), four stride-2 stages of inverted residuals, 3x3 heads on strides 8, 16, 32."""
+    """Stem (3x3 s2 conv, BN, ReLU6), four stride-2 stages of inverted residuals (each a stride-2 block then `depth`
+    stride-1 blocks, the second stage one more), a top-down path (1x1 conv of the deeper map, x2 nearest up-sampling,
+    added to the shallower map) into the stride-16 and stride-8 maps, and 3x3 heads on strides 8, 16, 32."""
 
-    def __init__(self, classes, w):
+    def __init__(self, classes, w, depth):
         super().__init__()
         c1, c2, c3, c4 = w * 3 // 2, w * 2, w * 4, w * 6
         self.values = 4 + classes + 1
         per_cell = len(ASPECT_RATIOS) + 1
+
+        def stage(cin, cout, expand, extra):
+            return torch.nn.Sequential(InvertedResidual(cin, cout, 2, expand), *[InvertedResidual(cout, cout, 1, 4) for _ in range(extra)])
+
         self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, w, 3, 2, 1, bias=False), torch.nn.BatchNorm2d(w), torch.nn.ReLU6())
-        self.stage1 = torch.nn.Sequential(InvertedResidual(w, c1, 2, 1))
-        self.stage2 = torch.nn.Sequential(InvertedResidual(c1, c2, 2, 4), InvertedResidual(c2, c2, 1, 4))
-        self.stage3 = torch.nn.Sequential(InvertedResidual(c2, c3, 2, 4))
-        self.stage4 = torch.nn.Sequential(InvertedResidual(c3, c4, 2, 4))
+        self.stage1 = stage(w, c1, 1, depth)
+        self.stage2 = stage(c1, c2, 4, depth + 1)
+        self.stage3 = stage(c2, c3, 4, depth)
+        self.stage4 = stage(c3, c4, 4, depth)
+        self.lateral2 = torch.nn.Conv2d(c4, c3, 1)
+        self.lateral1 = torch.nn.Conv2d(c3, c2, 1)
         self.heads = torch.nn.ModuleList(torch.nn.Conv2d(c, per_cell * self.values, 3, 1, 1) for c in (c2, c3, c4))
 
     def forward(self, x):
         a = self.stage2(self.stage1(self.stem(x)))
         b = self.stage3(a)
         c = self.stage4(b)
+        b = b + F.interpolate(self.lateral2(c), scale_factor=2.0, mode="nearest")
+        a = a + F.interpolate(self.lateral1(b), scale_factor=2.0, mode="nearest")
         return torch.cat([h(f).permute(0, 2, 3, 1).reshape(x.shape[0], -1, self.values)
                           for h, f in zip(self.heads, (a, b, c))], 1)
 
@@ -118,7 +129,7 @@ def multibox_loss(out, cls_t, off_t):
     return (class_loss + location_loss) / max(1, int(num_pos.sum()))
 
 
-model = SsdNet(args.classes, args.width)
+model = SsdNet(args.classes, args.width, args.depth)
 model.train()
 opt = torch.optim.Adam(model.parameters(), lr=2e-3)
 priors = default_boxes(args.input, [args.input // 8, args.input // 16, args.input // 32])
