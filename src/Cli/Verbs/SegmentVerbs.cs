@@ -30,8 +30,9 @@ public sealed class SegmentVerbs : IVerbGroup
         var data = new DetectionDataCliOptions();
         var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model (.zip); written atomically.", Required = true };
         var defaults = new SemanticSegmenterOptions();
-        var size = new Option<int>("--input-size") { Description = "Network input side (multiple of 8).", DefaultValueFactory = _ => defaults.InputSize };
-        var width = new Option<int>("--width") { Description = "Channels of the first encoder block.", DefaultValueFactory = _ => defaults.Width };
+        var size = new Option<int>("--input-size") { Description = "Network input side (multiple of 32).", DefaultValueFactory = _ => defaults.InputSize };
+        var width = new Option<int>("--width") { Description = "Channels of the backbone stem.", DefaultValueFactory = _ => defaults.Width };
+        var depth = new Option<int>("--depth") { Description = "Stride-1 blocks after the first block of each encoder stage.", DefaultValueFactory = _ => defaults.Depth };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the data.", DefaultValueFactory = _ => defaults.NumberOfEpochs };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
         var lr = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -40,7 +41,7 @@ public sealed class SegmentVerbs : IVerbGroup
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Also export the segmenter to this ONNX file (per-pixel logits)." };
         var train = new Command("train", "Train an FCN semantic segmenter (needs a Mask column: generated scenes).");
         data.AddTo(train);
-        foreach (var o in new Option[] { output, size, width, epochs, batch, lr, schedule, seed, onnx }) train.Add(o);
+        foreach (var o in new Option[] { output, size, width, depth, epochs, batch, lr, schedule, seed, onnx }) train.Add(o);
         train.SetAction(r =>
         {
             var ctx = new DeepContext(r.GetValue(seed));
@@ -48,7 +49,7 @@ public sealed class SegmentVerbs : IVerbGroup
             var log = r.InvocationConfiguration.Output;
             var model = ctx.Vision.Trainers.SemanticSegmenter(new SemanticSegmenterOptions
             {
-                InputSize = r.GetValue(size), Width = r.GetValue(width), NumberOfEpochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
+                InputSize = r.GetValue(size), Width = r.GetValue(width), Depth = r.GetValue(depth), NumberOfEpochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
                 LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule), Seed = r.GetValue(seed), Progress = new EpochLines(log),
             }).Fit(view);
             string path = r.GetValue(output)!.FullName;

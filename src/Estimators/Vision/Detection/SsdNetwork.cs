@@ -40,12 +40,13 @@ public sealed class SsdNetwork : Module<Tensor, Tensor>
         Classes = classes;
         Width = width;
         Depth = depth;
-        int c1 = width * 3 / 2, c2 = width * 2, c3 = width * 4, c4 = width * 6;
-        _stem = RegisterModule("stem", new Sequential(new Conv2d(3, width, 3, 2, 1, bias: false, generator: generator), new BatchNorm2d(width), new ReLU6()));
-        _stage1 = RegisterModule("stage1", Stage(width, c1, 1, depth, generator));
-        _stage2 = RegisterModule("stage2", Stage(c1, c2, 4, depth + 1, generator));
-        _stage3 = RegisterModule("stage3", Stage(c2, c3, 4, depth, generator));
-        _stage4 = RegisterModule("stage4", Stage(c3, c4, 4, depth, generator));
+        var ch = MobileNetStages.Channels(width);
+        int c2 = ch[2], c3 = ch[3], c4 = ch[4];
+        _stem = RegisterModule("stem", MobileNetStages.Stem(width, generator));
+        _stage1 = RegisterModule("stage1", MobileNetStages.Stage(1, width, depth, generator));
+        _stage2 = RegisterModule("stage2", MobileNetStages.Stage(2, width, depth, generator));
+        _stage3 = RegisterModule("stage3", MobileNetStages.Stage(3, width, depth, generator));
+        _stage4 = RegisterModule("stage4", MobileNetStages.Stage(4, width, depth, generator));
         _lateral2 = RegisterModule("lateral2", new Conv2d(c4, c3, 1, generator: generator));
         _lateral1 = RegisterModule("lateral1", new Conv2d(c3, c2, 1, generator: generator));
         _up = new Upsample(scaleFactor: [2.0, 2.0]);
@@ -95,13 +96,6 @@ public sealed class SsdNetwork : Module<Tensor, Tensor>
         b = b.Add(_up.Forward(_lateral2.Forward(c)));
         a = a.Add(_up.Forward(_lateral1.Forward(b)));
         return Tensor.Cat([PerPrior(_head0.Forward(a)), PerPrior(_head1.Forward(b)), PerPrior(_head2.Forward(c))], 1);
-    }
-
-    private static Sequential Stage(int input, int output, int expansion, int extraBlocks, Generator generator)
-    {
-        var stage = new Sequential(new InvertedResidual(input, output, 2, expansion, generator));
-        for (int i = 0; i < extraBlocks; i++) stage.Append(new InvertedResidual(output, output, 1, 4, generator));
-        return stage;
     }
 
     private Tensor PerPrior(Tensor head) => head.Permute(0, 2, 3, 1).Reshape(head.Size(0), -1, ValuesPerPrior);

@@ -45,7 +45,7 @@ public sealed class SemanticSegmentationTrainer : TrainerBase<SemanticSegmenterO
         var o = Options;
         var (classes, names) = CheckInput(input.Schema);
         int seed = o.Seed ?? Context.NextSeed();
-        var net = new FcnNetwork(classes, o.Width, new Generator((ulong)seed));
+        var net = new FcnNetwork(classes, o.Width, o.Depth, new Generator((ulong)seed));
         var reader = new DetectionBatchReader(o.InputSize, o.ImageColumnName, null, o.MaskColumnName);
         var random = new Random(seed);
         VisionTrainingLoop.Run(Context, "SemanticSegmenter", net, reader, input, o.BatchSize, o.NumberOfEpochs, o.LearningRate, o.Schedule, random,

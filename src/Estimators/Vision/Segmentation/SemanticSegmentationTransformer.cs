@@ -128,6 +128,7 @@ public sealed class SemanticSegmentationTransformer : ITransformer
         context.Options["inputSize"] = InputSize;
         context.Options["classes"] = Network.Classes;
         context.Options["width"] = Network.Width;
+        context.Options["depth"] = Network.Depth;
         if (ClassNames is not null) context.Options["classNames"] = new JsonArray(ClassNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
         foreach (var (name, t) in Network.StateDict()) context.AddTensor(name, t);
     }
@@ -135,11 +136,12 @@ public sealed class SemanticSegmentationTransformer : ITransformer
     internal static SemanticSegmentationTransformer Load(ModelLoadContext c)
     {
         c.RequireVersion(1);
-        int size = c.GetInt("inputSize"), classes = c.GetInt("classes"), width = c.GetInt("width");
-        if (size < 8 || size % 8 != 0 || size > 4096) throw c.Error("inputSize", "must be a multiple of 8 up to 4096.");
+        int size = c.GetInt("inputSize"), classes = c.GetInt("classes"), width = c.GetInt("width"), depth = c.GetInt("depth");
+        if (size < FcnNetwork.Stride || size % FcnNetwork.Stride != 0 || size > 4096) throw c.Error("inputSize", "must be a multiple of 32 up to 4096.");
         if (classes < 2 || classes > 10_000) throw c.Error("classes", "must be in 2..10000.");
         if (width < 2 || width > 1024) throw c.Error("width", "must be in 2..1024.");
-        var net = new FcnNetwork(classes, width, new Generator(0));
+        if (depth < 0 || depth > 16) throw c.Error("depth", "must be in 0..16.");
+        var net = new FcnNetwork(classes, width, depth, new Generator(0));
         net.LoadStateDict(c.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value), strict: true);
         net.Eval();
         string[]? names = c.Has("classNames") ? c.GetStringArray("classNames") : null;

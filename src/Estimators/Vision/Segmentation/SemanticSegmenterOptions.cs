@@ -20,11 +20,14 @@ public sealed class SemanticSegmenterOptions
     /// <summary>Output: the predicted mask (<c>Vector&lt;Int32&gt;</c>, H·W of the source image).</summary>
     public string PredictedMaskColumnName { get; set; } = "PredictedMask";
 
-    /// <summary>Network input side (a multiple of 8).</summary>
+    /// <summary>Network input side (a multiple of 32).</summary>
     public int InputSize { get; set; } = 128;
 
-    /// <summary>Channels of the first encoder block.</summary>
+    /// <summary>Channels of the backbone stem (the width multiplier of the network).</summary>
     public int Width { get; set; } = 16;
+
+    /// <summary>Stride-1 inverted residual blocks after the first block of each encoder stage (the depth of the network).</summary>
+    public int Depth { get; set; } = 1;
 
     /// <summary>Passes over the data.</summary>
     public int NumberOfEpochs { get; set; } = 20;
@@ -55,8 +58,9 @@ public sealed class SemanticSegmenterOptions
 
     internal void Validate()
     {
-        if (InputSize < 8 || InputSize % 8 != 0) throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "Must be a positive multiple of 8.");
+        if (InputSize < FcnNetwork.Stride || InputSize % FcnNetwork.Stride != 0) throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "Must be a positive multiple of 32.");
         if (Width < 2) throw new ArgumentOutOfRangeException(nameof(Width), Width, "Must be at least 2.");
+        if (Depth is < 0 or > 16) throw new ArgumentOutOfRangeException(nameof(Depth), Depth, "Must be in 0..16.");
         if (NumberOfClasses is < 0 or 1) throw new ArgumentOutOfRangeException(nameof(NumberOfClasses), NumberOfClasses, "Must be 0 (from the label column) or at least 2.");
         if (NumberOfEpochs < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfEpochs), NumberOfEpochs, "Must be at least 1.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Must be at least 1.");
