@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using MLNetDeep.Data;
-using MLNetDeep.Estimators.Vision;
 using MLNetDeep.Estimators.Vision.Segmentation;
 using MLNetDeep.Tensors;
 
@@ -28,38 +27,23 @@ public sealed class SegmentVerbs : IVerbGroup
     private static Command TrainCommand()
     {
         var data = new DetectionDataCliOptions();
-        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model (.zip); written atomically.", Required = true };
-        var defaults = new SemanticSegmenterOptions();
-        var size = new Option<int>("--input-size") { Description = "Network input side (multiple of 32).", DefaultValueFactory = _ => defaults.InputSize };
-        var width = new Option<int>("--width") { Description = "Channels of the backbone stem.", DefaultValueFactory = _ => defaults.Width };
-        var depth = new Option<int>("--depth") { Description = "Stride-1 blocks after the first block of each encoder stage.", DefaultValueFactory = _ => defaults.Depth };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the data.", DefaultValueFactory = _ => defaults.NumberOfEpochs };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
-        var lr = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
-        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule over the epochs: Constant, Cosine or Step.", DefaultValueFactory = _ => defaults.Schedule };
-        var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and flips.", DefaultValueFactory = _ => 1 };
-        var onnx = new Option<FileInfo?>("--onnx") { Description = "Also export the segmenter to this ONNX file (per-pixel logits)." };
+        var d = new SemanticSegmenterOptions();
+        var o = new VisionTrainCliOptions(d.InputSize, d.Width, d.Depth, d.NumberOfEpochs, d.BatchSize, d.LearningRate, d.Schedule,
+            "Also export the segmenter to this ONNX file (per-pixel logits).");
         var train = new Command("train", "Train an FCN semantic segmenter (needs a Mask column: generated scenes).");
         data.AddTo(train);
-        foreach (var o in new Option[] { output, size, width, depth, epochs, batch, lr, schedule, seed, onnx }) train.Add(o);
+        o.AddTo(train);
         train.SetAction(r =>
         {
-            var ctx = new DeepContext(r.GetValue(seed));
+            var ctx = new DeepContext(r.GetValue(o.Seed));
             var view = data.Load(ctx, r);
-            var log = r.InvocationConfiguration.Output;
             var model = ctx.Vision.Trainers.SemanticSegmenter(new SemanticSegmenterOptions
             {
-                InputSize = r.GetValue(size), Width = r.GetValue(width), Depth = r.GetValue(depth), NumberOfEpochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
-                LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule), Seed = r.GetValue(seed), Progress = new EpochLines(log),
+                InputSize = r.GetValue(o.InputSize), Width = r.GetValue(o.Width), Depth = r.GetValue(o.Depth), NumberOfEpochs = r.GetValue(o.Epochs),
+                BatchSize = r.GetValue(o.BatchSize), LearningRate = r.GetValue(o.LearningRate), Schedule = r.GetValue(o.Schedule), Seed = r.GetValue(o.Seed),
+                Progress = new EpochLines(r.InvocationConfiguration.Output),
             }).Fit(view);
-            string path = r.GetValue(output)!.FullName;
-            ctx.Model.Save(model, view.Schema, path);
-            log.WriteLine($"saved {path}");
-            if (r.GetValue(onnx) is { } file)
-            {
-                model.ExportOnnx(file.FullName);
-                log.WriteLine($"wrote {file.FullName}");
-            }
+            o.SaveAndExport(r, ctx, model, view.Schema, model.ExportOnnx);
             return 0;
         });
         return train;
