@@ -22,14 +22,8 @@ public static class BoxPainter
     {
         ArgumentNullException.ThrowIfNull(boxes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(thickness);
-        ImageCodec.CheckImage(image);
+        var data = ImageCodec.RgbPlanes(image);
         int height = image.Size(1), width = image.Size(2);
-        int plane = height * width;
-        var data = new float[3 * plane];
-        var source = image.ToFloatArray();
-        int channels = image.Size(0);
-        for (int c = 0; c < 3; c++)
-            Array.Copy(source, (channels == 3 ? c : 0) * plane, data, c * plane, plane);
         foreach (var box in boxes)
         {
             int x1 = (int)MathF.Floor(box.X), y1 = (int)MathF.Floor(box.Y);

@@ -95,6 +95,18 @@ public static class ImageCodec
         return (rgb, height, width);
     }
 
+    /// <summary>A new array with the three planes R, G, B of a [1 or 3, H, W] tensor (grey is repeated), for drawing on a copy.</summary>
+    internal static float[] RgbPlanes(Tensor image)
+    {
+        CheckImage(image);
+        int channels = image.Size(0), plane = image.Size(1) * image.Size(2);
+        var source = image.ToFloatArray();
+        if (channels == 3) return source;
+        var data = new float[3 * plane];
+        for (int c = 0; c < 3; c++) Array.Copy(source, 0, data, c * plane, plane);
+        return data;
+    }
+
     /// <summary>Throws unless <paramref name="image"/> is a [1 or 3, H, W] tensor.</summary>
     internal static void CheckImage(Tensor image)
     {

@@ -16,10 +16,7 @@ public static class MaskPainter
         if (!(opacity is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(opacity), opacity, "Must be in [0, 1].");
         int height = image.Size(1), width = image.Size(2), plane = height * width;
         if (mask.Length != plane) throw new ArgumentException($"The mask has {mask.Length} values for a {height}×{width} image ({plane} pixels).", nameof(mask));
-        var source = image.ToFloatArray();
-        int channels = image.Size(0);
-        var data = new float[3 * plane];
-        for (int c = 0; c < 3; c++) Array.Copy(source, (channels == 3 ? c : 0) * plane, data, c * plane, plane);
+        var data = ImageCodec.RgbPlanes(image);
         for (int p = 0; p < plane; p++)
         {
             if (mask[p] == 0) continue;
@@ -56,11 +53,11 @@ public static class MaskPainter
         int x0 = 0;
         foreach (var im in images)
         {
-            var src = im.ToFloatArray();
-            int w = im.Size(2), channels = im.Size(0), srcPlane = height * w;
+            var src = ImageCodec.RgbPlanes(im);
+            int w = im.Size(2), srcPlane = height * w;
             for (int c = 0; c < 3; c++)
                 for (int y = 0; y < height; y++)
-                    Array.Copy(src, (channels == 3 ? c : 0) * srcPlane + y * w, data, c * plane + y * width + x0, w);
+                    Array.Copy(src, c * srcPlane + y * w, data, c * plane + y * width + x0, w);
             x0 += w + gap;
         }
         return Tensor.FromArray(data, 3, height, width);
