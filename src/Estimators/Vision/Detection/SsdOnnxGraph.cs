@@ -37,11 +37,15 @@ public static class SsdOnnxGraph
         string a = ctx.Export(stage2, [x], "network.stage2")[0];
         string bMap = ctx.Export(stage3, [a], "network.stage3")[0];
         string c = ctx.Export(stage4, [bMap], "network.stage4")[0];
-        int n = ctx.Sample(c).Size(0);
-        bMap = b.Node("Add", [bMap, ctx.Export(up, [ctx.Export(lateral2, [c], "network.lateral2")[0]], "network.up2")[0]]);
-        ctx.SetSample(bMap, Tensor.Zeros(n, lateral2.OutChannels, net.InputSize / 16, net.InputSize / 16));
-        a = b.Node("Add", [a, ctx.Export(up, [ctx.Export(lateral1, [bMap], "network.lateral1")[0]], "network.up1")[0]]);
-        ctx.SetSample(a, Tensor.Zeros(n, lateral1.OutChannels, net.InputSize / 8, net.InputSize / 8));
+        // Top-down path: skip + Resize(Conv1x1(deeper)); the sum has the skip map's shape.
+        string TopDown(string skip, string deeper, Conv2d lateral, string name)
+        {
+            string sum = b.Node("Add", [skip, ctx.Export(up, [ctx.Export(lateral, [deeper], $"network.{name}")[0]], $"network.up_{name}")[0]]);
+            ctx.SetSample(sum, ctx.Sample(skip));
+            return sum;
+        }
+        bMap = TopDown(bMap, c, lateral2, "lateral2");
+        a = TopDown(a, bMap, lateral1, "lateral1");
         string[] maps = [a, bMap, c];
         string shape = b.AddInt64s("per_prior_shape", 0, -1, net.ValuesPerPrior);
         var parts = new List<string>();
