@@ -10,10 +10,14 @@ namespace MLNetDeep.Tensors.Kernels;
 /// </summary>
 internal static unsafe class DepthwiseConvF32
 {
+    /// <summary>Tests only: route 3×3 convolutions through the padded-plane path instead of <see cref="Depthwise3x3F32"/>.</summary>
+    internal static bool ForceGeneric { get; set; }
+
     /// <summary>y[N, O, OH, OW] = depthwise conv(x, w) (+ bias), clamped to [lo, hi], float32.</summary>
     public static void Forward(in ConvGeometry q, float[] x, int xOff, float[] w, int wOff, float[]? bias, int bOff, float[] y,
         float lo = float.NegativeInfinity, float hi = float.PositiveInfinity)
     {
+        if (Depthwise3x3F32.Handles(q) && !ForceGeneric) { Depthwise3x3F32.Forward(q, x, xOff, w, wOff, bias, bOff, y, lo, hi); return; }
         var g = q;
         int hq = q.OH + (q.KH - 1) * q.DH / q.SH, wq = q.OW + (q.KW - 1) * q.DW / q.SW;
         int plane = hq * wq, size = q.SH * q.SW * plane;

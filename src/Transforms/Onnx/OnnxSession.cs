@@ -15,6 +15,7 @@ public sealed class OnnxSession
     private readonly int[][] _nodeInputs, _nodeOutputs;
     private readonly int[][] _freeAfter; // ids whose last use is node k
     private readonly int _count;
+    private readonly TimeSpan[] _nodeTimes;
 
     /// <summary>Creates a session for <paramref name="model"/>.</summary>
     public OnnxSession(OnnxModel model)
@@ -25,6 +26,7 @@ public sealed class OnnxSession
         var nodes = model.Nodes;
         _nodeInputs = new int[nodes.Length][];
         _nodeOutputs = new int[nodes.Length][];
+        _nodeTimes = new TimeSpan[nodes.Length];
         for (int k = 0; k < nodes.Length; k++)
         {
             _nodeInputs[k] = nodes[k].Inputs.Select(s => s.Length == 0 ? -1 : Id(s)).ToArray();
@@ -50,6 +52,9 @@ public sealed class OnnxSession
 
     /// <summary>Accumulated wall time per operator type while <see cref="EnableProfiling"/> is on.</summary>
     public Dictionary<string, TimeSpan> ProfileByOp { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Wall time of each node of <see cref="OnnxModel.Nodes"/> (same index) in the last run with <see cref="EnableProfiling"/> on.</summary>
+    public TimeSpan[] ProfileByNode => _nodeTimes;
 
     /// <summary>The model this session runs.</summary>
     public OnnxModel Model => _model;
@@ -122,6 +127,7 @@ public sealed class OnnxSession
                 {
                     var spent = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                     ProfileByOp[nodes[k].OpType] = ProfileByOp.GetValueOrDefault(nodes[k].OpType) + spent;
+                    _nodeTimes[k] = spent;
                 }
                 var outIds = _nodeOutputs[k];
                 for (int j = 0; j < outIds.Length; j++)

@@ -22,7 +22,47 @@ public sealed class DepthwiseConvKernelsTests
         new object[] { 1, 4, 1, 19, 40, 3, 1, 2, 2, 2, 2, 2 },
         new object[] { 2, 3, 1, 12, 64, 5, 2, 2, 2, 2, 2, 1 },
         new object[] { 1, 2, 1, 7, 7, 3, 1, 1, 1, 1, 1, 1 },
+        new object[] { 2, 3, 1, 14, 50, 3, 1, 1, 0, 0, 1, 1 },
+        new object[] { 1, 3, 1, 29, 35, 3, 2, 1, 1, 0, 0, 1 },
     ];
+
+    /// <summary>
+    /// The direct 3×3 kernel (masked loads and lane permutes, <see cref="Depthwise3x3F32"/>) gives the same
+    /// bits as the padded-plane path it replaces, on mobilenet_v2's depthwise shapes and odd widths.
+    /// </summary>
+    [TestCase(1, 32, 112, 1, 1)]
+    [TestCase(2, 24, 57, 2, 1)]
+    [TestCase(3, 20, 28, 2, 1)]
+    [TestCase(2, 40, 14, 1, 1)]
+    [TestCase(2, 40, 7, 1, 1)]
+    [TestCase(1, 9, 33, 1, 0)]
+    [TestCase(2, 9, 31, 2, 0)]
+    public void DirectThreeByThreeEqualsPaddedPlanePath(int n, int c, int size, int stride, int pad)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Assert.Ignore("the direct 3×3 kernel needs AVX-512");
+        var gen = new Generator(5);
+        var x = Tensor.Randn([n, c, size, size + 3], gen);
+        var wt = Tensor.Randn([c, 1, 3, 3], gen);
+        var b = Tensor.Randn([c], gen);
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.NumThreads = threads;
+                DepthwiseConvF32.ForceGeneric = true;
+                var expected = F.Conv2dClamped(x, wt, b, [stride], [pad, pad, pad, pad], [1], c, 0f, 6f).ToFloatArray();
+                DepthwiseConvF32.ForceGeneric = false;
+                var got = F.Conv2dClamped(x, wt, b, [stride], [pad, pad, pad, pad], [1], c, 0f, 6f).ToFloatArray();
+                Assert.That(got, Is.EqualTo(expected), $"threads {threads}");
+            }
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+            DepthwiseConvF32.ForceGeneric = false;
+        }
+    }
 
     [TestCaseSource(nameof(Shapes))]
     public void MatchesDirectReference(int n, int c, int mult, int h, int w, int k, int stride, int pt, int pl, int pb, int pr, int dil)
