@@ -80,6 +80,17 @@ internal static class NnOps
                 && (c is null || beta == 0 || (beta == 1f && c.Tensor.DType == DType.Float32 && c.Tensor.Rank >= 1 && c.Tensor.Numel == nn && c.Shape[^1] == nn)))
             {
                 var bias = c is null || beta == 0 ? null : c.Tensor.Reshape([nn]);
+                if (m <= MLNetDeep.Tensors.Kernels.GemvF32.MaxRows)
+                {
+                    // A few rows (batch 1–4): each weight row is read once from its own layout, no packed panels.
+                    var xs = a.Tensor.Contiguous();
+                    var ws = b.Tensor.Contiguous();
+                    var bs = bias?.Contiguous();
+                    var yv = Tensor.Uninitialized([m, nn], DType.Float32);
+                    MLNetDeep.Tensors.Kernels.GemvF32.Forward(xs.Arr<float>(), xs.Offset, m, k, ws.Arr<float>(), ws.Offset, nn,
+                        bs?.Arr<float>(), bs?.Offset ?? 0, yv.Arr<float>(), yv.Offset);
+                    return [new OnnxValue(yv, a.ElementType)];
+                }
                 var y4 = F.Conv2dClamped(a.Tensor.Reshape([m, k, 1, 1]), b.Tensor.Reshape([nn, k, 1, 1]), bias, [1], [0], [1], 1,
                     float.NegativeInfinity, float.PositiveInfinity, packedB);
                 return [new OnnxValue(y4.Reshape([m, nn]), a.ElementType)];
