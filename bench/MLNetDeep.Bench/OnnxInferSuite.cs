@@ -10,17 +10,20 @@ namespace MLNetDeep.Bench;
 /// `onnx-infer`: latency of torchvision mobilenet_v2 (random seeded weights, exported by
 /// tools/oracles/torchvision_export.py, 224×224) at batch 1 and batch 16, our managed runtime vs
 /// ONNX Runtime 1.30 (onnxruntime-node, same file), both with 2 threads. Each figure is the median
-/// over repeats after warm-up; the summary line combines the two batch sizes by geometric mean of
+/// over repeats after the same warm-up on both sides (≥ 20 runs and ≥ 2 s per batch size); the summary line combines the two batch sizes by geometric mean of
 /// the latencies (ms), and ratio = peer / ours (above 1: we are faster).
 /// </summary>
 public static class OnnxInferSuite
 {
     private const int Threads = 2, Size = 224;
+    // Both sides warm up the same way before timing: at least this many runs and this much time per batch
+    // size (our JIT tiers hot methods up over the first hundreds of milliseconds of calls).
+    private const int WarmupRuns = 20, WarmupMs = 2000;
     private static readonly int[] Batches = [1, 16];
 
     public static int Run(string[] args)
     {
-        int repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 11;
+        int repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 21;
         Parallelism.NumThreads = Threads;
         string root = Peer.RepoRoot();
         string dir = Path.Combine(Path.GetTempPath(), "mlnetdeep-onnx-infer-bench");
@@ -34,7 +37,7 @@ public static class OnnxInferSuite
         bool noPeer = Environment.GetEnvironmentVariable("MLNETDEEP_ONNX_NO_PEER") == "1";
         string? failure = null;
         var peer = noPeer ? null : RunNode(Path.Combine(root, "tools", "oracles", "onnx_infer_peer.js"),
-            $"{model} --threads {Threads} --batches {string.Join(",", Batches)} --size {Size} --repeats {repeats}", out failure);
+            $"{model} --threads {Threads} --batches {string.Join(",", Batches)} --size {Size} --repeats {repeats} --warmup-runs {WarmupRuns} --warmup-ms {WarmupMs}", out failure);
         if (peer == null && !noPeer) Console.WriteLine($"peer unavailable: {failure}");
 
         var session = new OnnxSession(model);
@@ -47,7 +50,8 @@ public static class OnnxInferSuite
             var feeds = new Dictionary<string, Tensor> { ["input"] = x };
             var y = session.Run(feeds)["output"].ToFloatArray();
             double maxErr = expected.Select((e, i) => Math.Abs(e - y[i])).Max();
-            for (int i = 0; i < 2; i++) session.Run(feeds);
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < WarmupRuns || warm.ElapsedMilliseconds < WarmupMs; i++) session.Run(feeds);
             var times = new List<double>();
             for (int r = 0; r < repeats; r++)
             {

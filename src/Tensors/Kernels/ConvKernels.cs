@@ -70,6 +70,9 @@ internal static class ConvKernels
         else Samples(0, q.N, false);
     }
 
+    /// <summary>Tests only: run 3×3 stride-2 stems through im2col and the GEMM instead of <see cref="StemConvF32"/>.</summary>
+    internal static bool ForceIm2Col { get; set; }
+
     /// <summary>
     /// Float32 forward with the bias and an optional clamp to [lo, hi] fused into the kernels' epilogues
     /// (GEMM tiles, depthwise rows), so the output is written once.
@@ -88,6 +91,7 @@ internal static class ConvKernels
             if (packedW == null) packed.Release();
             return;
         }
+        if (StemConvF32.Handles(q) && !ForceIm2Col) { StemConvF32.Forward(q, x, xOff, w, wOff, bias, bOff, y, lo, hi); return; }
         var g = q;
         bool perSample = q.N >= Parallelism.NumThreads && Parallelism.NumThreads > 1;
         void Samples(int s, int e, bool serialGemm)

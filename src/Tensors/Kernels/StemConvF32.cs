@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace MLNetDeep.Tensors.Kernels;
+
+/// <summary>
+/// Float32 forward of a network's stem: a dense 3×3, stride-2 convolution over few input channels
+/// (RGB or grey), top/left padding 0 or 1. An im2col GEMM would spend as long writing and re-reading
+/// the 27-row unfold as multiplying. Here, per output row and 16-column block, the C·9 input taps are
+/// built once in registers (masked loads, even/odd lane permutes for the stride, as in
+/// <see cref="Depthwise3x3F32"/>), then every output channel accumulates them in tap order from zero and
+/// adds its bias at the end: the order of the im2col GEMM's single K slab, so both give the same values.
+/// Needs AVX-512.
+/// </summary>
+internal static unsafe class StemConvF32
+{
+    private const int MaxChannels = 4, Group = 8;
+
+    /// <summary>Whether <paramref name="q"/> is a stem convolution this kernel handles on this CPU.</summary>
+    public static bool Handles(in ConvGeometry q) =>
+        Avx512F.IsSupported && q.G == 1 && q.C <= MaxChannels && q.KH == 3 && q.KW == 3 && q.SH == 2 && q.SW == 2
+        && q.DH == 1 && q.DW == 1 && q.PT is 0 or 1 && q.PL is 0 or 1;
+
+    /// <summary>y[N, O, OH, OW] = conv3×3/2(x, w) (+ bias), clamped to [lo, hi].</summary>
+    public static void Forward(in ConvGeometry q, float[] x, int xOff, float[] w, int wOff, float[]? bias, int bOff, float[] y,
+        float lo, float hi)
+    {
+        var g = q;
+        int taps = q.C * 9, groups = (q.O + Group - 1) / Group;
+        // Weights as [group][tap][8 channels], zero-filled past O, so a group's broadcasts are sequential.
+        var wt = new float[groups * taps * Group];
+        for (int o = 0; o < q.O; o++)
+            for (int t = 0; t < taps; t++)
+                wt[(o / Group * taps + t) * Group + o % Group] = w[wOff + o * taps + t];
+        int blocks = (q.OW + 15) / 16;
+        var masks = new Vector512<float>[blocks * 3];
+        for (int b = 0; b < blocks; b++)
+            for (int v = 0; v < 3; v++)
+            {
+                var col = Vector512.Create(b * 32 - q.PL + 16 * v) + Vector512<int>.Indices;
+                masks[b * 3 + v] = (Vector512.GreaterThanOrEqual(col, Vector512<int>.Zero) & Vector512.LessThan(col, Vector512.Create(q.W))).AsSingle();
+            }
+        Parallelism.For(q.N * q.OH, 1, (s, e) =>
+        {
+            var tapBuf = new Vector512<float>[taps];
+            fixed (float* px = x, pw = wt, py = y, pb = bias)
+            fixed (Vector512<float>* pm = masks, pt = tapBuf)
+            {
+                for (int row = s; row < e; row++)
+                {
+                    int n = row / g.OH, oh = row % g.OH;
+                    for (int ow = 0, blk = 0; ow < g.OW; ow += 16, blk++)
+                    {
+                        Taps(g, px + xOff + (long)n * g.C * g.H * g.W, oh, ow, pm + blk * 3, pt);
+                        float* yo = py + (long)n * g.O * g.P + oh * g.OW + ow;
+                        int left = g.OW - ow;
+                        for (int gi = 0; gi < groups; gi++)
+                            Accumulate(pt, taps, pw + gi * taps * Group, pb == null ? null : pb + bOff, gi * Group, Math.Min(Group, g.O - gi * Group),
+                                yo, g.P, left, lo, hi);
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>The C·9 tap vectors of output row <paramref name="oh"/>, columns [ow, ow + 16), zero outside the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Taps(in ConvGeometry g, float* xs, int oh, int ow, Vector512<float>* masks, Vector512<float>* taps)
+    {
+        var even = Vector512<int>.Indices * 2;
+        var odd = even + Vector512.Create(1);
+        var next = Vector512<int>.Indices + Vector512.Create(1);
+        int c0 = 2 * ow - g.PL;
+        for (int c = 0; c < g.C; c++)
+            for (int i = 0; i < 3; i++)
+            {
+                Vector512<float>* t = taps + c * 9 + i * 3;
+                int r = 2 * oh - g.PT + i;
+                if ((uint)r >= (uint)g.H) { t[0] = t[1] = t[2] = Vector512<float>.Zero; continue; }
+                float* xr = xs + ((long)c * g.H + r) * g.W + c0;
+                var vA = Avx512F.MaskLoad(xr, masks[0], Vector512<float>.Zero);
+                var vB = Avx512F.MaskLoad(xr + 16, masks[1], Vector512<float>.Zero);
+                var vC = Avx512F.MaskLoad(xr + 32, masks[2], Vector512<float>.Zero);
+                var e = Avx512F.PermuteVar16x32x2(vA, even, vB);
+                t[0] = e;
+                t[1] = Avx512F.PermuteVar16x32x2(vA, odd, vB);
+                t[2] = Avx512F.PermuteVar16x32x2(e, next, vC);
+            }
+    }
+
+    /// <summary>Up to eight output channels of one 16-column block: Σ taps·w from zero in tap order, + bias, clamp, store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate(Vector512<float>* taps, int count, float* w, float* bias, int o0, int channels, float* y, int plane, int left,
+        float lo, float hi)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int t = 0; t < count; t++, w += Group)
+        {
+            var v = taps[t];
+            a0 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[0]), a0);
+            a1 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[1]), a1);
+            a2 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[2]), a2);
+            a3 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[3]), a3);
+            a4 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[4]), a4);
+            a5 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[5]), a5);
+            a6 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[6]), a6);
+            a7 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[7]), a7);
+        }
+        var mask = left >= 16 ? Vector512<float>.AllBitsSet : Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(left)).AsSingle();
+        var vlo = Vector512.Create(lo);
+        var vhi = Vector512.Create(hi);
+        bool clampLo = !float.IsNegativeInfinity(lo), clampHi = !float.IsPositiveInfinity(hi);
+        for (int k = 0; k < channels; k++)
+        {
+            var v = k switch { 0 => a0, 1 => a1, 2 => a2, 3 => a3, 4 => a4, 5 => a5, 6 => a6, _ => a7 };
+            v += Vector512.Create(bias != null ? bias[o0 + k] : 0f);
+            if (clampLo) v = Vector512.Max(v, vlo);
+            if (clampHi) v = Vector512.Min(v, vhi);
+            float* at = y + (long)(o0 + k) * plane;
+            if (left >= 16) Vector512.Store(v, at);
+            else Avx512F.MaskStore(at, mask, v);
+        }
+    }
+}
