@@ -24,18 +24,7 @@ internal static unsafe class Depthwise3x3F32
         float lo, float hi)
     {
         var g = q;
-        int blocks = (q.OW + 15) / 16;
-        // Per column block: the validity masks of the (up to three) input vectors it reads, the same for every row.
-        var masks = new Vector512<float>[blocks * 3];
-        for (int b = 0; b < blocks; b++)
-        {
-            int c0 = b * 16 * q.SW - q.PL;
-            for (int v = 0; v < 3; v++)
-            {
-                var col = Vector512.Create(c0 + 16 * v) + Vector512<int>.Indices;
-                masks[b * 3 + v] = (Vector512.GreaterThanOrEqual(col, Vector512<int>.Zero) & Vector512.LessThan(col, Vector512.Create(q.W))).AsSingle();
-            }
-        }
+        var masks = Masks(q);
         long work = (long)q.N * q.O * q.P * 9;
         int minChunk = work < 1 << 16 ? q.N * q.O : 1;
         Parallelism.For(q.N * q.O, minChunk, (s, e) =>
@@ -51,15 +40,46 @@ internal static unsafe class Depthwise3x3F32
                     float* wo = pw + wOff + (long)o * 9;
                     float b0 = pbias != null ? pbias[bOff + o] : 0f;
                     float* yp = py + (long)pl * g.P;
-                    if (g.SW == 1) PlaneStride1(g, xp, wo, b0, clamp, pm, yp);
-                    else PlaneStride2(g, xp, wo, b0, clamp, pm, yp);
+                    if (g.SW == 1) PlaneStride1(g, xp, 0, g.H, 0, g.OH, wo, b0, clamp, pm, yp);
+                    else PlaneStride2(g, xp, 0, g.H, 0, g.OH, wo, b0, clamp, pm, yp);
                 }
             }
         });
     }
 
+    /// <summary>Per 16-column output block: the validity masks of the (up to three) input vectors it reads, the same for every row.</summary>
+    public static Vector512<float>[] Masks(in ConvGeometry q)
+    {
+        int blocks = (q.OW + 15) / 16;
+        var masks = new Vector512<float>[blocks * 3];
+        for (int b = 0; b < blocks; b++)
+        {
+            int c0 = b * 16 * q.SW - q.PL;
+            for (int v = 0; v < 3; v++)
+            {
+                var col = Vector512.Create(c0 + 16 * v) + Vector512<int>.Indices;
+                masks[b * 3 + v] = (Vector512.GreaterThanOrEqual(col, Vector512<int>.Zero) & Vector512.LessThan(col, Vector512.Create(q.W))).AsSingle();
+            }
+        }
+        return masks;
+    }
+
+    /// <summary>
+    /// Output rows [oh0, oh1) of one channel plane whose input rows [rowLo, rowHi) are available at
+    /// <paramref name="xp"/> + row·W (the rows outside the plane, r &lt; 0 or r ≥ H, are padding and must
+    /// lie outside that range; every row inside the plane the outputs need must lie inside it).
+    /// </summary>
+    public static void Band(in ConvGeometry g, float* xp, int rowLo, int rowHi, int oh0, int oh1, float* w9, float bias, float lo, float hi,
+        Vector512<float>* masks, float* yp)
+    {
+        var clamp = new Clamp(lo, hi);
+        if (g.SW == 1) PlaneStride1(g, xp, rowLo, rowHi, oh0, oh1, w9, bias, clamp, masks, yp);
+        else PlaneStride2(g, xp, rowLo, rowHi, oh0, oh1, w9, bias, clamp, masks, yp);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PlaneStride1(in ConvGeometry g, float* xp, float* wo, float bias, Clamp clamp, Vector512<float>* masks, float* yp)
+    private static void PlaneStride1(in ConvGeometry g, float* xp, int rowLo, int rowHi, int oh0, int oh1, float* wo, float bias, Clamp clamp,
+        Vector512<float>* masks, float* yp)
     {
         Vector512<float> w0 = Vector512.Create(wo[0]), w1 = Vector512.Create(wo[1]), w2 = Vector512.Create(wo[2]),
             w3 = Vector512.Create(wo[3]), w4 = Vector512.Create(wo[4]), w5 = Vector512.Create(wo[5]),
@@ -67,91 +87,114 @@ internal static unsafe class Depthwise3x3F32
         var b0 = Vector512.Create(bias);
         var shift1 = Vector512<int>.Indices + Vector512.Create(1);
         var shift2 = Vector512<int>.Indices + Vector512.Create(2);
-        int oh1 = g.OH, ow1 = g.OW, h1 = g.H, w1n = g.W;
-        for (int oh = 0; oh < oh1; oh++)
+        var even = Vector512<int>.Indices * 2;
+        var odd = even + Vector512.Create(1);
+        int ow1 = g.OW, rows = rowHi - rowLo, w1n = g.W;
+        int oh = oh0;
+        // Two output rows at a time: four input rows feed both, and the two accumulation chains interleave.
+        for (; oh + 1 < oh1; oh += 2)
         {
             int r0 = oh - g.PT;
-            float* yr = yp + oh * ow1;
+            float* y0 = yp + oh * ow1;
+            bool v0 = (uint)(r0 - rowLo) < (uint)rows, v1 = (uint)(r0 + 1 - rowLo) < (uint)rows,
+                v2 = (uint)(r0 + 2 - rowLo) < (uint)rows, v3 = (uint)(r0 + 3 - rowLo) < (uint)rows;
             for (int ow = 0, blk = 0; ow < ow1; ow += 16, blk++)
             {
-                int c0 = ow - g.PL;
+                float* xr = xp + r0 * w1n + ow - g.PL;
                 var mA = masks[blk * 3];
                 var mB = masks[blk * 3 + 1];
                 var a = b0;
-                if ((uint)r0 < (uint)h1)
-                {
-                    float* xr = xp + r0 * w1n + c0;
-                    var vA = Avx512F.MaskLoad(xr, mA, Vector512<float>.Zero);
-                    var vB = Avx512F.MaskLoad(xr + 16, mB, Vector512<float>.Zero);
-                    a = Vector512.FusedMultiplyAdd(vA, w0, a);
-                    a = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32x2(vA, shift1, vB), w1, a);
-                    a = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32x2(vA, shift2, vB), w2, a);
-                }
-                if ((uint)(r0 + 1) < (uint)h1)
-                {
-                    float* xr = xp + (r0 + 1) * w1n + c0;
-                    var vA = Avx512F.MaskLoad(xr, mA, Vector512<float>.Zero);
-                    var vB = Avx512F.MaskLoad(xr + 16, mB, Vector512<float>.Zero);
-                    a = Vector512.FusedMultiplyAdd(vA, w3, a);
-                    a = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32x2(vA, shift1, vB), w4, a);
-                    a = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32x2(vA, shift2, vB), w5, a);
-                }
-                if ((uint)(r0 + 2) < (uint)h1)
-                {
-                    float* xr = xp + (r0 + 2) * w1n + c0;
-                    var vA = Avx512F.MaskLoad(xr, mA, Vector512<float>.Zero);
-                    var vB = Avx512F.MaskLoad(xr + 16, mB, Vector512<float>.Zero);
-                    a = Vector512.FusedMultiplyAdd(vA, w6, a);
-                    a = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32x2(vA, shift1, vB), w7, a);
-                    a = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32x2(vA, shift2, vB), w8, a);
-                }
-                Store(clamp.Of(a), yr + ow, ow1 - ow);
+                var b = b0;
+                Vector512<float> t0, t1, t2;
+                if (v0) { var vA = Avx512F.MaskLoad(xr, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w0, w1, w2, a); }
+                if (v1) { var vA = Avx512F.MaskLoad(xr + w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w3, w4, w5, a); b = Row(t0, t1, t2, w0, w1, w2, b); }
+                if (v2) { var vA = Avx512F.MaskLoad(xr + 2 * w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 2 * w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w6, w7, w8, a); b = Row(t0, t1, t2, w3, w4, w5, b); }
+                if (v3) { var vA = Avx512F.MaskLoad(xr + 3 * w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 3 * w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); b = Row(t0, t1, t2, w6, w7, w8, b); }
+                Store(clamp.Of(a), y0 + ow, ow1 - ow);
+                Store(clamp.Of(b), y0 + ow1 + ow, ow1 - ow);
+            }
+        }
+        for (; oh < oh1; oh++)
+        {
+            int r0 = oh - g.PT;
+            float* y0 = yp + oh * ow1;
+            bool v0 = (uint)(r0 - rowLo) < (uint)rows, v1 = (uint)(r0 + 1 - rowLo) < (uint)rows, v2 = (uint)(r0 + 2 - rowLo) < (uint)rows;
+            for (int ow = 0, blk = 0; ow < ow1; ow += 16, blk++)
+            {
+                float* xr = xp + r0 * w1n + ow - g.PL;
+                var mA = masks[blk * 3];
+                var mB = masks[blk * 3 + 1];
+                var a = b0;
+                Vector512<float> t0, t1, t2;
+                if (v0) { var vA = Avx512F.MaskLoad(xr, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w0, w1, w2, a); }
+                if (v1) { var vA = Avx512F.MaskLoad(xr + w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w3, w4, w5, a); }
+                if (v2) { var vA = Avx512F.MaskLoad(xr + 2 * w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 2 * w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w6, w7, w8, a); }
+                Store(clamp.Of(a), y0 + ow, ow1 - ow);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PlaneStride2(in ConvGeometry g, float* xp, float* wo, float bias, Clamp clamp, Vector512<float>* masks, float* yp)
+    private static void PlaneStride2(in ConvGeometry g, float* xp, int rowLo, int rowHi, int oh0, int oh1, float* wo, float bias, Clamp clamp,
+        Vector512<float>* masks, float* yp)
     {
         Vector512<float> w0 = Vector512.Create(wo[0]), w1 = Vector512.Create(wo[1]), w2 = Vector512.Create(wo[2]),
             w3 = Vector512.Create(wo[3]), w4 = Vector512.Create(wo[4]), w5 = Vector512.Create(wo[5]),
             w6 = Vector512.Create(wo[6]), w7 = Vector512.Create(wo[7]), w8 = Vector512.Create(wo[8]);
         var b0 = Vector512.Create(bias);
+        var shift1 = Vector512<int>.Indices + Vector512.Create(1);
+        var shift2 = Vector512<int>.Indices + Vector512.Create(2);
         var even = Vector512<int>.Indices * 2;
         var odd = even + Vector512.Create(1);
-        var next = Vector512<int>.Indices + Vector512.Create(1); // lanes 1..15 of the first source, then lane 0 of the second
-        int oh1 = g.OH, ow1 = g.OW, h1 = g.H, w1n = g.W;
-        for (int oh = 0; oh < oh1; oh++)
+        int ow1 = g.OW, rows = rowHi - rowLo, w1n = g.W;
+        int oh = oh0;
+        // Two output rows at a time: five input rows feed both (the middle one twice).
+        for (; oh + 1 < oh1; oh += 2)
         {
             int r0 = 2 * oh - g.PT;
-            float* yr = yp + oh * ow1;
+            float* y0 = yp + oh * ow1;
+            bool v0 = (uint)(r0 - rowLo) < (uint)rows, v1 = (uint)(r0 + 1 - rowLo) < (uint)rows, v2 = (uint)(r0 + 2 - rowLo) < (uint)rows,
+                v3 = (uint)(r0 + 3 - rowLo) < (uint)rows, v4 = (uint)(r0 + 4 - rowLo) < (uint)rows;
             for (int ow = 0, blk = 0; ow < ow1; ow += 16, blk++)
             {
-                int c0 = 2 * ow - g.PL;
-                var mA = masks[blk * 3];
-                var mB = masks[blk * 3 + 1];
-                var mC = masks[blk * 3 + 2];
+                float* xr = xp + r0 * w1n + 2 * ow - g.PL;
+                Vector512<float>* m = masks + blk * 3;
                 var a = b0;
-                for (int i = 0; i < 3; i++)
-                {
-                    int r = r0 + i;
-                    if ((uint)r >= (uint)h1) continue;
-                    float* xr = xp + r * w1n + c0;
-                    var vA = Avx512F.MaskLoad(xr, mA, Vector512<float>.Zero);
-                    var vB = Avx512F.MaskLoad(xr + 16, mB, Vector512<float>.Zero);
-                    var vC = Avx512F.MaskLoad(xr + 32, mC, Vector512<float>.Zero);
-                    var e = Avx512F.PermuteVar16x32x2(vA, even, vB);
-                    var d = Avx512F.PermuteVar16x32x2(vA, odd, vB);
-                    var e2 = Avx512F.PermuteVar16x32x2(e, next, vC);
-                    var (wa, wb, wc) = i == 0 ? (w0, w1, w2) : i == 1 ? (w3, w4, w5) : (w6, w7, w8);
-                    a = Vector512.FusedMultiplyAdd(e, wa, a);
-                    a = Vector512.FusedMultiplyAdd(d, wb, a);
-                    a = Vector512.FusedMultiplyAdd(e2, wc, a);
-                }
-                Store(clamp.Of(a), yr + ow, ow1 - ow);
+                var b = b0;
+                Vector512<float> t0, t1, t2;
+                if (v0) { var vA = Avx512F.MaskLoad(xr, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w0, w1, w2, a); }
+                if (v1) { var vA = Avx512F.MaskLoad(xr + w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w3, w4, w5, a); }
+                if (v2) { var vA = Avx512F.MaskLoad(xr + 2 * w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 2 * w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 2 * w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w6, w7, w8, a); b = Row(t0, t1, t2, w0, w1, w2, b); }
+                if (v3) { var vA = Avx512F.MaskLoad(xr + 3 * w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 3 * w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 3 * w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); b = Row(t0, t1, t2, w3, w4, w5, b); }
+                if (v4) { var vA = Avx512F.MaskLoad(xr + 4 * w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 4 * w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 4 * w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); b = Row(t0, t1, t2, w6, w7, w8, b); }
+                Store(clamp.Of(a), y0 + ow, ow1 - ow);
+                Store(clamp.Of(b), y0 + ow1 + ow, ow1 - ow);
+            }
+        }
+        for (; oh < oh1; oh++)
+        {
+            int r0 = 2 * oh - g.PT;
+            float* y0 = yp + oh * ow1;
+            bool v0 = (uint)(r0 - rowLo) < (uint)rows, v1 = (uint)(r0 + 1 - rowLo) < (uint)rows, v2 = (uint)(r0 + 2 - rowLo) < (uint)rows;
+            for (int ow = 0, blk = 0; ow < ow1; ow += 16, blk++)
+            {
+                float* xr = xp + r0 * w1n + 2 * ow - g.PL;
+                Vector512<float>* m = masks + blk * 3;
+                var a = b0;
+                Vector512<float> t0, t1, t2;
+                if (v0) { var vA = Avx512F.MaskLoad(xr, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w0, w1, w2, a); }
+                if (v1) { var vA = Avx512F.MaskLoad(xr + w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w3, w4, w5, a); }
+                if (v2) { var vA = Avx512F.MaskLoad(xr + 2 * w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 2 * w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 2 * w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w6, w7, w8, a); }
+                Store(clamp.Of(a), y0 + ow, ow1 - ow);
             }
         }
     }
+
+    /// <summary>acc + t0·w0 + t1·w1 + t2·w2, in that order (fused multiply-adds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row(Vector512<float> t0, Vector512<float> t1, Vector512<float> t2, Vector512<float> w0, Vector512<float> w1,
+        Vector512<float> w2, Vector512<float> acc) =>
+        Vector512.FusedMultiplyAdd(t2, w2, Vector512.FusedMultiplyAdd(t1, w1, Vector512.FusedMultiplyAdd(t0, w0, acc)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector512<float> v, float* at, int left)

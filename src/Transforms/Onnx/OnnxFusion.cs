@@ -7,7 +7,9 @@ namespace MLNetDeep.Onnx;
 /// <summary>
 /// Load-time graph rewrites that keep results identical: a Relu or Clip whose input is a Conv (or
 /// Gemm/MatMul/Add) output used by nothing else is applied in place to that freshly allocated
-/// output inside the producer's kernel, and the activation node becomes a pass-through.
+/// output inside the producer's kernel, and the activation node becomes a pass-through. Then a 1×1
+/// expansion Conv feeding only a 3×3 depthwise Conv runs inside the depthwise node
+/// (<see cref="ExpandDepthwiseFusion"/>).
 /// </summary>
 internal static class OnnxFusion
 {
@@ -21,6 +23,7 @@ internal static class OnnxFusion
         var producer = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int k = 0; k < nodes.Length; k++) foreach (var o in nodes[k].Outputs) if (o.Length > 0) producer[o] = k;
 
+        var clamps = new Dictionary<int, (float Lo, float Hi, int Activation)>();
         for (int j = 0; j < nodes.Length; j++)
         {
             var act = nodes[j];
@@ -35,6 +38,7 @@ internal static class OnnxFusion
             if (nodes[k].OpType == "Conv")
             {
                 kernels[k] = ConvOps.Conv(nodes[k], lo, hi);
+                clamps[k] = (lo, hi, j);
                 continue;
             }
             var inner = kernels[k];
@@ -51,6 +55,7 @@ internal static class OnnxFusion
                 return [new OnnxValue(clamped, y.ElementType), .. outs.Skip(1)];
             };
         }
+        ExpandDepthwiseFusion.Apply(nodes, kernels, uses, producer, clamps);
     }
 
     private static bool ClipBounds(OnnxNode n, out float lo, out float hi)

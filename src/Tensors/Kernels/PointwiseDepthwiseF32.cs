@@ -1,0 +1,67 @@
+namespace MLNetDeep.Tensors.Kernels;
+
+/// <summary>
+/// Float32 forward of an inverted-residual block's first half, a 1×1 expansion followed by a 3×3
+/// depthwise convolution (each with bias and clamp), without writing the expanded tensor: per sample
+/// (or per half sample when there are more threads than samples), output rows are produced in bands
+/// whose expanded input rows fit in L2; each band expands only the rows the previous band has not
+/// (<see cref="GemmPackedStrided"/>), keeps the overlap, and runs <see cref="Depthwise3x3F32.Band"/> on
+/// them. The expanded values and the outputs equal the two separate kernels bit for bit.
+/// </summary>
+internal static unsafe class PointwiseDepthwiseF32
+{
+    private const int BandBytes = 384 * 1024;
+
+    /// <summary>
+    /// y[N, Ch, OH, OW] = clamp(dw3×3(clamp(conv1×1(x, expand) + eb, lo1, hi1), dw) + db, lo2, hi2);
+    /// <paramref name="dw"/> describes the depthwise convolution (its C = O = G = Ch, H and W those of x).
+    /// </summary>
+    public static void Forward(in ConvGeometry dw, float[] x, int xOff, int cin, GemmPackedA expand, float[]? eb, int ebOff, float lo1, float hi1,
+        float[] wd, int wdOff, float[]? db, int dbOff, float lo2, float hi2, float[] y)
+    {
+        if (!Depthwise3x3F32.Handles(dw) || expand.M != dw.C || expand.K != cin)
+            throw new ArgumentException("PointwiseDepthwiseF32 needs a 3×3 depthwise geometry Depthwise3x3F32 handles and expansion weights [Ch, Cin].");
+        var g = dw;
+        int ch = dw.C, s = dw.SH;
+        int rowsCap = Math.Max(3 + s, BandBytes / Math.Max(1, ch * dw.W * sizeof(float)));
+        int band = Math.Max(1, (rowsCap - 3) / s + 1); // output rows per band: (band - 1)·s + 3 input rows
+        rowsCap = Math.Min((band - 1) * s + 3, dw.H);
+        int parts = Math.Max(1, Math.Min(dw.OH, (Parallelism.NumThreads + dw.N - 1) / dw.N));
+        var masks = Depthwise3x3F32.Masks(dw);
+        Parallelism.For(dw.N * parts, 1, (u0, u1) =>
+        {
+            float[] e = BufferPool.Rent<float>(ch * rowsCap * g.W);
+            fixed (float* px = x, pa = expand.Data, peb = eb, pwd = wd, pdb = db, py = y, pe = e)
+            fixed (System.Runtime.Intrinsics.Vector512<float>* pm = masks)
+            {
+                long plane = (long)g.H * g.W, band1 = (long)rowsCap * g.W;
+                for (int u = u0; u < u1; u++)
+                {
+                    int n = u / parts, part = u % parts;
+                    int ohA = (int)((long)g.OH * part / parts), ohB = (int)((long)g.OH * (part + 1) / parts);
+                    float* xs = px + xOff + (long)n * cin * plane;
+                    int eLo = 0, eHi = 0; // input rows held in e: [eLo, eHi), row r at e + (r - eLo)·W per channel
+                    for (int o0 = ohA; o0 < ohB; o0 += band)
+                    {
+                        int o1 = Math.Min(ohB, o0 + band);
+                        int nLo = Math.Max(0, o0 * s - g.PT), nHi = Math.Min(g.H, (o1 - 1) * s - g.PT + 3);
+                        int keep = eHi > nLo && eLo <= nLo ? eHi - nLo : 0;
+                        if (keep > 0 && nLo > eLo)
+                            for (int c = 0; c < ch; c++)
+                                Buffer.MemoryCopy(pe + c * band1 + (long)(nLo - eLo) * g.W, pe + c * band1, keep * g.W * 4L, keep * g.W * 4L);
+                        int from = nLo + keep;
+                        if (from < nHi)
+                            GemmPackedStrided.Multiply(expand, pa, xs + (long)from * g.W, plane, (nHi - from) * g.W,
+                                pe + (long)keep * g.W, band1, peb == null ? null : peb + ebOff, lo1, hi1);
+                        eLo = nLo;
+                        eHi = nHi;
+                        for (int c = 0; c < ch; c++)
+                            Depthwise3x3F32.Band(g, pe + c * band1 - (long)nLo * g.W, nLo, nHi, o0, o1, pwd + wdOff + c * 9,
+                                pdb == null ? 0f : pdb[dbOff + c], lo2, hi2, pm, py + ((long)n * ch + c) * g.P);
+                    }
+                }
+            }
+            BufferPool.Return(e);
+        });
+    }
+}

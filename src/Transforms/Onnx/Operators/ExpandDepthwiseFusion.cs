@@ -1,0 +1,115 @@
+using MLNetDeep.Tensors;
+using MLNetDeep.Tensors.Kernels;
+
+namespace MLNetDeep.Onnx.Operators;
+
+/// <summary>
+/// Load-time fusion of an inverted-residual block's expansion: a 1×1 Conv (constant weights, its
+/// Relu/Clip already fused) whose only consumer is a 3×3 depthwise Conv (stride 1 or 2, top/left padding
+/// ≤ 1). The 1×1 node and its activation become pass-throughs of their input, and the depthwise node
+/// runs both convolutions in row bands (<see cref="PointwiseDepthwiseF32"/>), so the expanded tensor,
+/// six times the block's input, is never written out. Results are identical. When a run's shapes do not
+/// suit the fused kernel (no AVX-512, not float32, or an expanded sample small enough to stay in cache
+/// anyway), the depthwise node runs the two original kernels one after the other.
+/// </summary>
+internal static class ExpandDepthwiseFusion
+{
+    /// <summary>Below this many expanded bytes per sample the separate kernels are as fast (the tensor stays in L2).</summary>
+    private const long MinExpandedBytes = 1L << 20;
+
+    /// <summary>Rewrites matching pairs; <paramref name="clamps"/> holds the activation fused into each Conv node and the pass-through node that carried it.</summary>
+    public static void Apply(OnnxNode[] nodes, OnnxKernel[] kernels, Dictionary<string, int> uses, Dictionary<string, int> producer,
+        Dictionary<int, (float Lo, float Hi, int Activation)> clamps)
+    {
+        for (int d = 0; d < nodes.Length; d++)
+        {
+            var dw = nodes[d];
+            if (dw.OpType != "Conv" || dw.Inputs.Count == 0 || !producer.TryGetValue(dw.Inputs[0], out int j)) continue;
+            if (uses.GetValueOrDefault(dw.Inputs[0]) != 1) continue;
+            int k = j;
+            if (nodes[j].OpType != "Conv")
+            {
+                // The depthwise input may be the pass-through of an activation fused into the 1×1 conv.
+                if (nodes[j].Inputs.Count == 0 || !producer.TryGetValue(nodes[j].Inputs[0], out k)) continue;
+                if (!clamps.TryGetValue(k, out var c) || c.Activation != j) continue;
+            }
+            var ex = nodes[k];
+            if (ex.OpType != "Conv" || !IsExpansion(ex) || !IsDepthwise3x3(dw)) continue;
+            if (k != j && uses.GetValueOrDefault(ex.Outputs[0]) != 1) continue;
+            var (lo1, hi1, _) = clamps.TryGetValue(k, out var c1) ? c1 : (float.NegativeInfinity, float.PositiveInfinity, -1);
+            var (lo2, hi2, _) = clamps.TryGetValue(d, out var c2) ? c2 : (float.NegativeInfinity, float.PositiveInfinity, -1);
+            var expandKernel = kernels[k];
+            var dwKernel = kernels[d];
+            kernels[k] = ins => [ins[0]];
+            kernels[d] = Fused(ex, dw, expandKernel, dwKernel, lo1, hi1, lo2, hi2);
+        }
+    }
+
+    private static bool IsExpansion(OnnxNode n)
+    {
+        var w = n.ConstantInput(1);
+        if (w is null || w.ElementType != OnnxElementType.Float || w.Tensor.Rank != 4 || w.Shape[2] != 1 || w.Shape[3] != 1) return false;
+        if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0 && n.ConstantInput(2) is not { ElementType: OnnxElementType.Float }) return false;
+        if (n.Outputs.Count(o => o.Length > 0) != 1 || n.Int("group", 1) != 1) return false;
+        if (n.Str("auto_pad", "NOTSET") is not ("NOTSET" or "VALID")) return false;
+        return All(n.Ints("strides"), 1) && All(n.Ints("dilations"), 1) && All(n.Ints("pads"), 0);
+    }
+
+    private static bool IsDepthwise3x3(OnnxNode n)
+    {
+        var w = n.ConstantInput(1);
+        if (w is null || w.ElementType != OnnxElementType.Float || w.Tensor.Rank != 4) return false;
+        if (w.Shape[1] != 1 || w.Shape[2] != 3 || w.Shape[3] != 3 || n.Int("group", 1) != w.Shape[0] || w.Shape[0] < 2) return false;
+        if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0 && n.ConstantInput(2) is not { ElementType: OnnxElementType.Float }) return false;
+        if (n.Str("auto_pad", "NOTSET") != "NOTSET" || !All(n.Ints("dilations"), 1)) return false;
+        var s = n.Ints("strides") ?? [1, 1];
+        var p = n.Ints("pads") ?? [0, 0, 0, 0];
+        return s.Length == 2 && s[0] == s[1] && s[0] is 1 or 2 && p.Length == 4 && p[0] is 0 or 1 && p[1] is 0 or 1 && p[2] is >= 0 and <= 2 && p[3] is >= 0 and <= 2;
+    }
+
+    private static bool All(long[]? v, long value) => v is null || v.All(x => x == value);
+
+    private static OnnxKernel Fused(OnnxNode ex, OnnxNode dw, OnnxKernel expandKernel, OnnxKernel dwKernel, float lo1, float hi1, float lo2, float hi2)
+    {
+        var we = ex.ConstantInput(1)!.Tensor.Contiguous();
+        var be = ex.ConstantInput(2)?.Tensor.Contiguous();
+        var wd = dw.ConstantInput(1)!.Tensor.Contiguous();
+        var bd = dw.ConstantInput(2)?.Tensor.Contiguous();
+        int ch = wd.Shape[0], cin = we.Shape[1];
+        int s = (int)(dw.Ints("strides")?[0] ?? 1);
+        var pads = dw.Ints("pads") ?? [0, 0, 0, 0];
+        var packed = new PackedWeightCache();
+        var exInputs = Enumerable.Range(0, ex.Inputs.Count).Select(i => i == 0 ? null : ex.ConstantInput(i)).ToArray();
+        var dwInputs = Enumerable.Range(0, dw.Inputs.Count).Select(i => i == 0 ? null : dw.ConstantInput(i)).ToArray();
+        return ins =>
+        {
+            var x = ins.In(0, dw);
+            var t = x.Tensor;
+            if (we.Shape[0] != ch || t.DType != DType.Float32 || t.Rank != 4 || t.Shape[1] != cin || !Vector512Ready)
+                return Separate(x);
+            int n = t.Shape[0], h = t.Shape[2], w = t.Shape[3];
+            int oh = ConvGeometry.OutputSize(h, 3, s, (int)pads[0], (int)pads[2], 1), ow = ConvGeometry.OutputSize(w, 3, s, (int)pads[1], (int)pads[3], 1);
+            if (oh < 1 || ow < 1 || (long)ch * h * w * sizeof(float) < MinExpandedBytes) return Separate(x);
+            var q = new ConvGeometry(n, ch, h, w, ch, oh, ow, 3, 3, s, s, (int)pads[0], (int)pads[1], 1, 1, ch);
+            if (!Depthwise3x3F32.Handles(q)) return Separate(x);
+            var xc = t.Contiguous();
+            var y = Tensor.Uninitialized([n, ch, oh, ow], DType.Float32);
+            var pw = packed.Get(we.Arr<float>(), we.Offset, ch, cin);
+            PointwiseDepthwiseF32.Forward(q, xc.Arr<float>(), xc.Offset, cin, pw, be?.Arr<float>(), be?.Offset ?? 0, lo1, hi1,
+                wd.Arr<float>(), wd.Offset, bd?.Arr<float>(), bd?.Offset ?? 0, lo2, hi2, y.Arr<float>());
+            return [new OnnxValue(y, x.ElementType)];
+        };
+
+        OnnxValue?[] Separate(OnnxValue x)
+        {
+            var a = (OnnxValue?[])exInputs.Clone();
+            a[0] = x;
+            var e = expandKernel(a)[0];
+            var b = (OnnxValue?[])dwInputs.Clone();
+            b[0] = e;
+            return dwKernel(b);
+        }
+    }
+
+    private static bool Vector512Ready => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+}
