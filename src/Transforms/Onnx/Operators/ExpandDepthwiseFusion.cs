@@ -104,10 +104,14 @@ internal static class ExpandDepthwiseFusion
         {
             var a = (OnnxValue?[])exInputs.Clone();
             a[0] = x;
-            var e = expandKernel(a)[0];
+            var e = expandKernel(a)[0]!;
             var b = (OnnxValue?[])dwInputs.Clone();
             b[0] = e;
-            return dwKernel(b);
+            var y = dwKernel(b);
+            // The expanded tensor was allocated here and nothing else refers to it: back to the pool for the next run.
+            if (!ReferenceEquals(e.Tensor.Storage, x.Tensor.Storage) && !ReferenceEquals(e.Tensor.Storage, y[0]?.Tensor.Storage))
+                BufferPool.Return(e.Tensor.Storage);
+            return y;
         }
     }
 

@@ -24,6 +24,58 @@ public sealed class ExpandDepthwiseFusionTests
     public void FusedEqualsSeparateConvolutions(int n, int cin, int ch, int size, int stride, int pad, bool activations)
     {
         if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Assert.Ignore("the fused kernel needs AVX-512");
+        var (session, x, expected) = Block(n, cin, ch, size, stride, pad, activations);
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.NumThreads = threads;
+                session.EnableProfiling = true;
+                var got = session.Run(new Dictionary<string, Tensor> { ["x"] = x })["y"];
+                session.EnableProfiling = false;
+                Assert.That(got.ToFloatArray(), Is.EqualTo(expected(threads)), $"threads {threads}");
+                // The 1×1 node only passes its input on: the work is done inside the depthwise node.
+                var nodes = session.Model.Graph;
+                int expand = Enumerable.Range(0, nodes.Count).First(i => nodes[i].OpType == "Conv");
+                int depthwise = Enumerable.Range(0, nodes.Count).Last(i => nodes[i].OpType == "Conv");
+                Assert.That(session.ProfileByNode[expand], Is.LessThan(session.ProfileByNode[depthwise]));
+            }
+        }
+        finally { Parallelism.NumThreads = saved; }
+    }
+
+    /// <summary>
+    /// Blocks whose expanded sample stays in cache run the two convolutions one after the other inside the
+    /// depthwise node; the expanded tensor goes back to the buffer pool, so a repeated run allocates
+    /// (almost) nothing.
+    /// </summary>
+    [Test]
+    public void SmallBlocksRunSeparatelyAndRecycleTheExpandedTensor()
+    {
+        const int n = 16, ch = 48, size = 20; // 48·20·25 floats per sample: far below the fusion threshold
+        var (session, x, expected) = Block(n, 8, ch, size, 1, 1, true);
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            Parallelism.NumThreads = 1;
+            var feeds = new Dictionary<string, Tensor> { ["x"] = x };
+            Assert.That(session.Run(feeds)["y"].ToFloatArray(), Is.EqualTo(expected(1)));
+            session.Run(feeds);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            session.Run(feeds);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            long expandedBytes = (long)n * ch * size * (size + 5) * sizeof(float);
+            long outputBytes = expandedBytes; // stride 1, padding 1: the output (handed to the caller, so new each run) has the same size
+            Assert.That(allocated, Is.LessThan(outputBytes + expandedBytes / 4),
+                $"a run allocated {allocated} bytes; the output has {outputBytes}, the expanded tensor {expandedBytes}");
+        }
+        finally { Parallelism.NumThreads = saved; }
+    }
+
+    /// <summary>A Conv 1×1 (+ Clip) → depthwise Conv 3×3 (+ Relu) model, its input, and the engine's result per thread count.</summary>
+    private static (OnnxSession Session, Tensor X, Func<int, float[]> Expected) Block(int n, int cin, int ch, int size, int stride, int pad, bool activations)
+    {
         var gen = new Generator(13);
         var we = Tensor.Randn([ch, cin, 1, 1], gen).Mul(0.5f);
         var be = Tensor.Randn([ch], gen);
@@ -42,27 +94,18 @@ public sealed class ExpandDepthwiseFusionTests
         using var stream = new MemoryStream();
         b.Save(stream);
         var session = new OnnxSession(OnnxModel.Load(stream.ToArray()));
-
-        int saved = Parallelism.NumThreads;
-        try
+        float[] Expected(int threads)
         {
-            foreach (int threads in new[] { 1, 2 })
+            int saved = Parallelism.NumThreads;
+            Parallelism.NumThreads = threads;
+            try
             {
-                Parallelism.NumThreads = threads;
                 float lo = activations ? 0f : float.NegativeInfinity, hi1 = activations ? 6f : float.PositiveInfinity;
                 var e = F.Conv2dClamped(x, we, be, [1], [0], [1], 1, lo, hi1);
-                var expected = F.Conv2dClamped(e, wd, bd, [stride], [pad, pad, pad, pad], [1], ch, lo, float.PositiveInfinity).ToFloatArray();
-                session.EnableProfiling = true;
-                var got = session.Run(new Dictionary<string, Tensor> { ["x"] = x })["y"];
-                session.EnableProfiling = false;
-                Assert.That(got.ToFloatArray(), Is.EqualTo(expected), $"threads {threads}");
-                // The 1×1 node only passes its input on: the work is done inside the depthwise node.
-                var nodes = session.Model.Graph;
-                int expand = Enumerable.Range(0, nodes.Count).First(i => nodes[i].OpType == "Conv");
-                int depthwise = Enumerable.Range(0, nodes.Count).Last(i => nodes[i].OpType == "Conv");
-                Assert.That(session.ProfileByNode[expand], Is.LessThan(session.ProfileByNode[depthwise]));
+                return F.Conv2dClamped(e, wd, bd, [stride], [pad, pad, pad, pad], [1], ch, lo, float.PositiveInfinity).ToFloatArray();
             }
+            finally { Parallelism.NumThreads = saved; }
         }
-        finally { Parallelism.NumThreads = saved; }
+        return (session, x, Expected);
     }
 }
