@@ -6,7 +6,9 @@ namespace MLNetDeep.Tensors.Kernels;
 /// (or per half sample when there are more threads than samples), output rows are produced in bands
 /// whose expanded input rows fit in L2; each band expands only the rows the previous band has not
 /// (<see cref="GemmPackedStrided"/>), keeps the overlap, and runs <see cref="Depthwise3x3F32.Band"/> on
-/// them. The expanded values and the outputs equal the two separate kernels bit for bit.
+/// them. With a projection (the block's second 1×1 convolution), the depthwise rows of a band go to a
+/// second scratch band and are projected from there, so the depthwise output is not written either.
+/// The results equal the separate kernels bit for bit.
 /// </summary>
 internal static unsafe class PointwiseDepthwiseF32
 {
@@ -16,9 +18,14 @@ internal static unsafe class PointwiseDepthwiseF32
     /// y[N, Ch, OH, OW] = clamp(dw3×3(clamp(conv1×1(x, expand) + eb, lo1, hi1), dw) + db, lo2, hi2);
     /// <paramref name="dw"/> describes the depthwise convolution (its C = O = G = Ch, H and W those of x).
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="project"/> ([Cout, Ch] packed), y is [N, Cout, OH, OW] = clamp(conv1×1(that, project) + pb, lo3, hi3).
+    /// </remarks>
     public static void Forward(in ConvGeometry dw, float[] x, int xOff, int cin, GemmPackedA expand, float[]? eb, int ebOff, float lo1, float hi1,
-        float[] wd, int wdOff, float[]? db, int dbOff, float lo2, float hi2, float[] y)
+        float[] wd, int wdOff, float[]? db, int dbOff, float lo2, float hi2, float[] y,
+        GemmPackedA? project = null, float[]? pb = null, int pbOff = 0, float lo3 = float.NegativeInfinity, float hi3 = float.PositiveInfinity)
     {
+        if (project != null && project.K != dw.C) throw new ArgumentException("PointwiseDepthwiseF32: the projection weights must be [Cout, Ch].");
         if (!Depthwise3x3F32.Handles(dw) || expand.M != dw.C || expand.K != cin)
             throw new ArgumentException("PointwiseDepthwiseF32 needs a 3×3 depthwise geometry Depthwise3x3F32 handles and expansion weights [Ch, Cin].");
         var g = dw;
@@ -28,10 +35,12 @@ internal static unsafe class PointwiseDepthwiseF32
         rowsCap = Math.Min((band - 1) * s + 3, dw.H);
         int parts = Math.Max(1, Math.Min(dw.OH, (Parallelism.NumThreads + dw.N - 1) / dw.N));
         var masks = Depthwise3x3F32.Masks(dw);
+        int cout = project?.M ?? ch;
         Parallelism.For(dw.N * parts, 1, (u0, u1) =>
         {
             float[] e = BufferPool.Rent<float>(ch * rowsCap * g.W);
-            fixed (float* px = x, pa = expand.Data, peb = eb, pwd = wd, pdb = db, py = y, pe = e)
+            float[]? dBand = project == null ? null : BufferPool.Rent<float>(ch * band * g.OW);
+            fixed (float* px = x, pa = expand.Data, peb = eb, pwd = wd, pdb = db, py = y, pe = e, pd = dBand, pp = project?.Data, ppb = pb)
             fixed (System.Runtime.Intrinsics.Vector512<float>* pm = masks)
             {
                 long plane = (long)g.H * g.W, band1 = (long)rowsCap * g.W;
@@ -55,13 +64,22 @@ internal static unsafe class PointwiseDepthwiseF32
                                 pe + (long)keep * g.W, band1, peb == null ? null : peb + ebOff, lo1, hi1);
                         eLo = nLo;
                         eHi = nHi;
+                        long dStride = (long)band * g.OW;
                         for (int c = 0; c < ch; c++)
+                        {
+                            // Without a projection the depthwise rows go straight to y; with one, to the band buffer (row o0 first).
+                            float* dst = pd == null ? py + ((long)n * ch + c) * g.P : pd + c * dStride - (long)o0 * g.OW;
                             Depthwise3x3F32.Band(g, pe + c * band1 - (long)nLo * g.W, nLo, nHi, o0, o1, pwd + wdOff + c * 9,
-                                pdb == null ? 0f : pdb[dbOff + c], lo2, hi2, pm, py + ((long)n * ch + c) * g.P);
+                                pdb == null ? 0f : pdb[dbOff + c], lo2, hi2, pm, dst);
+                        }
+                        if (pd != null)
+                            GemmPackedStrided.Multiply(project!, pp, pd, dStride, (o1 - o0) * g.OW, py + (long)n * cout * g.P + (long)o0 * g.OW, g.P,
+                                ppb == null ? null : ppb + pbOff, lo3, hi3);
                     }
                 }
             }
             BufferPool.Return(e);
+            if (dBand != null) BufferPool.Return(dBand);
         });
     }
 }

@@ -10,7 +10,9 @@ namespace MLNetDeep.Onnx.Operators;
 /// runs both convolutions in row bands (<see cref="PointwiseDepthwiseF32"/>), so the expanded tensor,
 /// six times the block's input, is never written out. Results are identical. When a run's shapes do not
 /// suit the fused kernel (no AVX-512, not float32, or an expanded sample small enough to stay in cache
-/// anyway), the depthwise node runs the two original kernels one after the other.
+/// anyway), the depthwise node runs the two original kernels one after the other. When the depthwise
+/// output (after its activation) feeds only another 1×1 Conv, the block's projection, that Conv runs the
+/// whole chain and the depthwise node becomes a pass-through too.
 /// </summary>
 internal static class ExpandDepthwiseFusion
 {
@@ -21,9 +23,11 @@ internal static class ExpandDepthwiseFusion
     public static void Apply(OnnxNode[] nodes, OnnxKernel[] kernels, Dictionary<string, int> uses, Dictionary<string, int> producer,
         Dictionary<int, (float Lo, float Hi, int Activation)> clamps)
     {
+        var taken = new HashSet<int>(); // nodes already folded into a fused chain (as expansion, depthwise or projection)
         for (int d = 0; d < nodes.Length; d++)
         {
             var dw = nodes[d];
+            if (taken.Contains(d)) continue;
             if (dw.OpType != "Conv" || dw.Inputs.Count == 0 || !producer.TryGetValue(dw.Inputs[0], out int j)) continue;
             if (uses.GetValueOrDefault(dw.Inputs[0]) != 1) continue;
             int k = j;
@@ -34,15 +38,42 @@ internal static class ExpandDepthwiseFusion
                 if (!clamps.TryGetValue(k, out var c) || c.Activation != j) continue;
             }
             var ex = nodes[k];
-            if (ex.OpType != "Conv" || !IsExpansion(ex) || !IsDepthwise3x3(dw)) continue;
+            if (taken.Contains(k) || ex.OpType != "Conv" || !IsExpansion(ex) || !IsDepthwise3x3(dw)) continue;
             if (k != j && uses.GetValueOrDefault(ex.Outputs[0]) != 1) continue;
             var (lo1, hi1, _) = clamps.TryGetValue(k, out var c1) ? c1 : (float.NegativeInfinity, float.PositiveInfinity, -1);
             var (lo2, hi2, _) = clamps.TryGetValue(d, out var c2) ? c2 : (float.NegativeInfinity, float.PositiveInfinity, -1);
             var expandKernel = kernels[k];
             var dwKernel = kernels[d];
             kernels[k] = ins => [ins[0]];
-            kernels[d] = Fused(ex, dw, expandKernel, dwKernel, lo1, hi1, lo2, hi2);
+            taken.Add(k);
+            taken.Add(d);
+            int p = Projection(nodes, d, uses, clamps);
+            if (p >= 0) taken.Add(p);
+            if (p < 0)
+            {
+                kernels[d] = Fused(ex, dw, null, expandKernel, dwKernel, null, lo1, hi1, lo2, hi2, 0, 0);
+                continue;
+            }
+            var (lo3, hi3, _) = clamps.TryGetValue(p, out var c3) ? c3 : (float.NegativeInfinity, float.PositiveInfinity, -1);
+            kernels[p] = Fused(ex, dw, nodes[p], expandKernel, dwKernel, kernels[p], lo1, hi1, lo2, hi2, lo3, hi3);
+            kernels[d] = ins => [ins[0]];
         }
+    }
+
+    /// <summary>The 1×1 Conv that alone consumes the depthwise node's output (directly or through its fused activation), or -1.</summary>
+    private static int Projection(OnnxNode[] nodes, int d, Dictionary<string, int> uses, Dictionary<int, (float Lo, float Hi, int Activation)> clamps)
+    {
+        string outName = nodes[d].Outputs[0];
+        if (uses.GetValueOrDefault(outName) != 1) return -1;
+        if (clamps.TryGetValue(d, out var c))
+        {
+            outName = nodes[c.Activation].Outputs[0];
+            if (uses.GetValueOrDefault(outName) != 1) return -1;
+        }
+        for (int p = d + 1; p < nodes.Length; p++)
+            if (nodes[p].Inputs.Count > 0 && nodes[p].Inputs[0] == outName)
+                return nodes[p].OpType == "Conv" && IsExpansion(nodes[p]) ? p : -1;
+        return -1;
     }
 
     private static bool IsExpansion(OnnxNode n)
@@ -69,7 +100,8 @@ internal static class ExpandDepthwiseFusion
 
     private static bool All(long[]? v, long value) => v is null || v.All(x => x == value);
 
-    private static OnnxKernel Fused(OnnxNode ex, OnnxNode dw, OnnxKernel expandKernel, OnnxKernel dwKernel, float lo1, float hi1, float lo2, float hi2)
+    private static OnnxKernel Fused(OnnxNode ex, OnnxNode dw, OnnxNode? pj, OnnxKernel expandKernel, OnnxKernel dwKernel, OnnxKernel? pjKernel,
+        float lo1, float hi1, float lo2, float hi2, float lo3, float hi3)
     {
         var we = ex.ConstantInput(1)!.Tensor.Contiguous();
         var be = ex.ConstantInput(2)?.Tensor.Contiguous();
@@ -79,13 +111,17 @@ internal static class ExpandDepthwiseFusion
         int s = (int)(dw.Ints("strides")?[0] ?? 1);
         var pads = dw.Ints("pads") ?? [0, 0, 0, 0];
         var packed = new PackedWeightCache();
+        var wp = pj?.ConstantInput(1)!.Tensor.Contiguous();
+        var bp = pj?.ConstantInput(2)?.Tensor.Contiguous();
+        var packedP = new PackedWeightCache();
+        var pjInputs = pj is null ? null : Enumerable.Range(0, pj.Inputs.Count).Select(i => i == 0 ? null : pj.ConstantInput(i)).ToArray();
         var exInputs = Enumerable.Range(0, ex.Inputs.Count).Select(i => i == 0 ? null : ex.ConstantInput(i)).ToArray();
         var dwInputs = Enumerable.Range(0, dw.Inputs.Count).Select(i => i == 0 ? null : dw.ConstantInput(i)).ToArray();
         return ins =>
         {
             var x = ins.In(0, dw);
             var t = x.Tensor;
-            if (we.Shape[0] != ch || t.DType != DType.Float32 || t.Rank != 4 || t.Shape[1] != cin || !Vector512Ready)
+            if (we.Shape[0] != ch || t.DType != DType.Float32 || t.Rank != 4 || t.Shape[1] != cin || !Vector512Ready || (wp is not null && wp.Shape[1] != ch))
                 return Separate(x);
             int n = t.Shape[0], h = t.Shape[2], w = t.Shape[3];
             int oh = ConvGeometry.OutputSize(h, 3, s, (int)pads[0], (int)pads[2], 1), ow = ConvGeometry.OutputSize(w, 3, s, (int)pads[1], (int)pads[3], 1);
@@ -93,10 +129,13 @@ internal static class ExpandDepthwiseFusion
             var q = new ConvGeometry(n, ch, h, w, ch, oh, ow, 3, 3, s, s, (int)pads[0], (int)pads[1], 1, 1, ch);
             if (!Depthwise3x3F32.Handles(q)) return Separate(x);
             var xc = t.Contiguous();
-            var y = Tensor.Uninitialized([n, ch, oh, ow], DType.Float32);
+            int cout = wp?.Shape[0] ?? ch;
+            var y = Tensor.Uninitialized([n, cout, oh, ow], DType.Float32);
             var pw = packed.Get(we.Arr<float>(), we.Offset, ch, cin);
+            var pp = wp is null ? null : packedP.Get(wp.Arr<float>(), wp.Offset, cout, ch);
             PointwiseDepthwiseF32.Forward(q, xc.Arr<float>(), xc.Offset, cin, pw, be?.Arr<float>(), be?.Offset ?? 0, lo1, hi1,
-                wd.Arr<float>(), wd.Offset, bd?.Arr<float>(), bd?.Offset ?? 0, lo2, hi2, y.Arr<float>());
+                wd.Arr<float>(), wd.Offset, bd?.Arr<float>(), bd?.Offset ?? 0, lo2, hi2, y.Arr<float>(),
+                pp, bp?.Arr<float>(), bp?.Offset ?? 0, lo3, hi3);
             return [new OnnxValue(y, x.ElementType)];
         };
 
@@ -108,11 +147,21 @@ internal static class ExpandDepthwiseFusion
             var b = (OnnxValue?[])dwInputs.Clone();
             b[0] = e;
             var y = dwKernel(b);
-            // The expanded tensor was allocated here and nothing else refers to it: back to the pool for the next run.
-            if (!ReferenceEquals(e.Tensor.Storage, x.Tensor.Storage) && !ReferenceEquals(e.Tensor.Storage, y[0]?.Tensor.Storage))
-                BufferPool.Return(e.Tensor.Storage);
-            return y;
+            // The intermediates were allocated here and nothing else refers to them: back to the pool for the next run.
+            Recycle(e, x, y[0]);
+            if (pjKernel is null) return y;
+            var c = (OnnxValue?[])pjInputs!.Clone();
+            c[0] = y[0];
+            var z = pjKernel(c);
+            Recycle(y[0]!, x, z[0]);
+            return z;
         }
+    }
+
+    private static void Recycle(OnnxValue v, OnnxValue input, OnnxValue? output)
+    {
+        if (!ReferenceEquals(v.Tensor.Storage, input.Tensor.Storage) && !ReferenceEquals(v.Tensor.Storage, output?.Tensor.Storage))
+            BufferPool.Return(v.Tensor.Storage);
     }
 
     private static bool Vector512Ready => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;

@@ -16,15 +16,18 @@ namespace MLNetDeep.Tests.Onnx.Perf;
 [TestFixture]
 public sealed class ExpandDepthwiseFusionTests
 {
-    // (batch, input channels, expanded channels, size, stride, pad, activations)
-    [TestCase(1, 8, 48, 80, 1, 1, true)]
-    [TestCase(3, 5, 40, 83, 2, 1, true)]
-    [TestCase(2, 16, 96, 56, 2, 1, false)]
-    [TestCase(1, 24, 144, 57, 1, 0, true)]
-    public void FusedEqualsSeparateConvolutions(int n, int cin, int ch, int size, int stride, int pad, bool activations)
+    // (batch, input channels, expanded channels, size, stride, pad, activations, projected channels or 0)
+    [TestCase(1, 8, 48, 80, 1, 1, true, 0)]
+    [TestCase(3, 5, 40, 83, 2, 1, true, 0)]
+    [TestCase(2, 16, 96, 56, 2, 1, false, 0)]
+    [TestCase(1, 24, 144, 57, 1, 0, true, 0)]
+    [TestCase(1, 8, 48, 80, 1, 1, true, 12)]
+    [TestCase(2, 16, 96, 57, 2, 1, true, 24)]
+    [TestCase(3, 6, 300, 30, 1, 1, false, 20)]
+    public void FusedEqualsSeparateConvolutions(int n, int cin, int ch, int size, int stride, int pad, bool activations, int project)
     {
         if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Assert.Ignore("the fused kernel needs AVX-512");
-        var (session, x, expected) = Block(n, cin, ch, size, stride, pad, activations);
+        var (session, x, expected) = Block(n, cin, ch, size, stride, pad, activations, project);
         int saved = Parallelism.NumThreads;
         try
         {
@@ -35,11 +38,11 @@ public sealed class ExpandDepthwiseFusionTests
                 var got = session.Run(new Dictionary<string, Tensor> { ["x"] = x })["y"];
                 session.EnableProfiling = false;
                 Assert.That(got.ToFloatArray(), Is.EqualTo(expected(threads)), $"threads {threads}");
-                // The 1×1 node only passes its input on: the work is done inside the depthwise node.
+                // The 1×1 node (and the depthwise node, with a projection) only pass their input on: the work is done in the last Conv.
                 var nodes = session.Model.Graph;
-                int expand = Enumerable.Range(0, nodes.Count).First(i => nodes[i].OpType == "Conv");
-                int depthwise = Enumerable.Range(0, nodes.Count).Last(i => nodes[i].OpType == "Conv");
-                Assert.That(session.ProfileByNode[expand], Is.LessThan(session.ProfileByNode[depthwise]));
+                var convs = Enumerable.Range(0, nodes.Count).Where(i => nodes[i].OpType == "Conv").ToArray();
+                foreach (int c in convs[..^1])
+                    Assert.That(session.ProfileByNode[c], Is.LessThan(session.ProfileByNode[convs[^1]]), $"Conv node {c} still does work");
             }
         }
         finally { Parallelism.NumThreads = saved; }
@@ -50,11 +53,12 @@ public sealed class ExpandDepthwiseFusionTests
     /// depthwise node; the expanded tensor goes back to the buffer pool, so a repeated run allocates
     /// (almost) nothing.
     /// </summary>
-    [Test]
-    public void SmallBlocksRunSeparatelyAndRecycleTheExpandedTensor()
+    [TestCase(0)]
+    [TestCase(12)]
+    public void SmallBlocksRunSeparatelyAndRecycleTheExpandedTensor(int project)
     {
         const int n = 16, ch = 48, size = 20; // 48·20·25 floats per sample: far below the fusion threshold
-        var (session, x, expected) = Block(n, 8, ch, size, 1, 1, true);
+        var (session, x, expected) = Block(n, 8, ch, size, 1, 1, true, project);
         int saved = Parallelism.NumThreads;
         try
         {
@@ -66,15 +70,17 @@ public sealed class ExpandDepthwiseFusionTests
             session.Run(feeds);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             long expandedBytes = (long)n * ch * size * (size + 5) * sizeof(float);
-            long outputBytes = expandedBytes; // stride 1, padding 1: the output (handed to the caller, so new each run) has the same size
+            // Stride 1, padding 1: the output (handed to the caller, so new each run) has the expanded plane size.
+            long outputBytes = expandedBytes / ch * (project > 0 ? project : ch);
             Assert.That(allocated, Is.LessThan(outputBytes + expandedBytes / 4),
                 $"a run allocated {allocated} bytes; the output has {outputBytes}, the expanded tensor {expandedBytes}");
         }
         finally { Parallelism.NumThreads = saved; }
     }
 
-    /// <summary>A Conv 1×1 (+ Clip) → depthwise Conv 3×3 (+ Relu) model, its input, and the engine's result per thread count.</summary>
-    private static (OnnxSession Session, Tensor X, Func<int, float[]> Expected) Block(int n, int cin, int ch, int size, int stride, int pad, bool activations)
+    /// <summary>A Conv 1×1 (+ Clip) → depthwise Conv 3×3 (+ Relu) [→ Conv 1×1] model, its input, and the engine's result per thread count.</summary>
+    private static (OnnxSession Session, Tensor X, Func<int, float[]> Expected) Block(int n, int cin, int ch, int size, int stride, int pad, bool activations,
+        int project)
     {
         var gen = new Generator(13);
         var we = Tensor.Randn([ch, cin, 1, 1], gen).Mul(0.5f);
@@ -90,7 +96,10 @@ public sealed class ExpandDepthwiseFusionTests
         string y = b.Node("Conv", [h, b.AddInitializer("wd", wd), b.AddInitializer("bd", bd)], OnnxAttr.Ints("kernel_shape", 3, 3),
             OnnxAttr.Int("group", ch), OnnxAttr.Ints("strides", stride, stride), OnnxAttr.Ints("pads", pad, pad, pad, pad));
         if (activations) y = b.Node("Relu", [y]);
-        b.AddOutput(y, OnnxTensorSpec.Float("y", "batch", ch, "h", "w"), shapeKnown: false);
+        var wp = Tensor.Randn([Math.Max(1, project), ch, 1, 1], gen).Mul(0.2f);
+        var bp = Tensor.Randn([Math.Max(1, project)], gen);
+        if (project > 0) y = b.Node("Conv", [y, b.AddInitializer("wp", wp), b.AddInitializer("bp", bp)], OnnxAttr.Ints("kernel_shape", 1, 1));
+        b.AddOutput(y, OnnxTensorSpec.Float("y", "batch", project > 0 ? project : ch, "h", "w"), shapeKnown: false);
         using var stream = new MemoryStream();
         b.Save(stream);
         var session = new OnnxSession(OnnxModel.Load(stream.ToArray()));
@@ -102,7 +111,8 @@ public sealed class ExpandDepthwiseFusionTests
             {
                 float lo = activations ? 0f : float.NegativeInfinity, hi1 = activations ? 6f : float.PositiveInfinity;
                 var e = F.Conv2dClamped(x, we, be, [1], [0], [1], 1, lo, hi1);
-                return F.Conv2dClamped(e, wd, bd, [stride], [pad, pad, pad, pad], [1], ch, lo, float.PositiveInfinity).ToFloatArray();
+                var d = F.Conv2dClamped(e, wd, bd, [stride], [pad, pad, pad, pad], [1], ch, lo, float.PositiveInfinity);
+                return (project > 0 ? F.Conv2dClamped(d, wp, bp, [1], [0], [1], 1, float.NegativeInfinity, float.PositiveInfinity) : d).ToFloatArray();
             }
             finally { Parallelism.NumThreads = saved; }
         }
