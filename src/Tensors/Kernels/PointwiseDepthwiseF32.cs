@@ -25,9 +25,19 @@ internal static unsafe class PointwiseDepthwiseF32
         float[] wd, int wdOff, float[]? db, int dbOff, float lo2, float hi2, float[] y,
         GemmPackedA? project = null, float[]? pb = null, int pbOff = 0, float lo3 = float.NegativeInfinity, float hi3 = float.PositiveInfinity)
     {
+        if (expand.M != dw.C || expand.K != cin) throw new ArgumentException("PointwiseDepthwiseF32: the expansion weights must be [Ch, Cin].");
+        Forward(dw, new ExpandRows(x, xOff, cin, dw.H, dw.W, expand, eb, ebOff, lo1, hi1), wd, wdOff, db, dbOff, lo2, hi2, y, project, pb, pbOff, lo3, hi3);
+    }
+
+    /// <summary>
+    /// The same chain whose first stage is any <see cref="IBandRows"/> (the 1×1 expansion, or a network's
+    /// stem convolution, <see cref="StemConvF32.BandRows"/>): it produces the depthwise input's rows.
+    /// </summary>
+    public static void Forward(in ConvGeometry dw, IBandRows first, float[] wd, int wdOff, float[]? db, int dbOff, float lo2, float hi2, float[] y,
+        GemmPackedA? project = null, float[]? pb = null, int pbOff = 0, float lo3 = float.NegativeInfinity, float hi3 = float.PositiveInfinity)
+    {
         if (project != null && project.K != dw.C) throw new ArgumentException("PointwiseDepthwiseF32: the projection weights must be [Cout, Ch].");
-        if (!Depthwise3x3F32.Handles(dw) || expand.M != dw.C || expand.K != cin)
-            throw new ArgumentException("PointwiseDepthwiseF32 needs a 3×3 depthwise geometry Depthwise3x3F32 handles and expansion weights [Ch, Cin].");
+        if (!Depthwise3x3F32.Handles(dw)) throw new ArgumentException("PointwiseDepthwiseF32 needs a 3×3 depthwise geometry Depthwise3x3F32 handles.");
         var g = dw;
         int ch = dw.C, s = dw.SH;
         int rowsCap = Math.Max(3 + s, BandBytes / Math.Max(1, ch * dw.W * sizeof(float)));
@@ -40,15 +50,14 @@ internal static unsafe class PointwiseDepthwiseF32
         {
             float[] e = BufferPool.Rent<float>(ch * rowsCap * g.W);
             float[]? dBand = project == null ? null : BufferPool.Rent<float>(ch * band * g.OW);
-            fixed (float* px = x, pa = expand.Data, peb = eb, pwd = wd, pdb = db, py = y, pe = e, pd = dBand, pp = project?.Data, ppb = pb)
+            fixed (float* pwd = wd, pdb = db, py = y, pe = e, pd = dBand, pp = project?.Data, ppb = pb)
             fixed (System.Runtime.Intrinsics.Vector512<float>* pm = masks)
             {
-                long plane = (long)g.H * g.W, band1 = (long)rowsCap * g.W;
+                long band1 = (long)rowsCap * g.W;
                 for (int u = u0; u < u1; u++)
                 {
                     int n = u / parts, part = u % parts;
                     int ohA = (int)((long)g.OH * part / parts), ohB = (int)((long)g.OH * (part + 1) / parts);
-                    float* xs = px + xOff + (long)n * cin * plane;
                     int eLo = 0, eHi = 0; // input rows held in e: [eLo, eHi), row r at e + (r - eLo)·W per channel
                     for (int o0 = ohA; o0 < ohB; o0 += band)
                     {
@@ -59,9 +68,7 @@ internal static unsafe class PointwiseDepthwiseF32
                             for (int c = 0; c < ch; c++)
                                 Buffer.MemoryCopy(pe + c * band1 + (long)(nLo - eLo) * g.W, pe + c * band1, keep * g.W * 4L, keep * g.W * 4L);
                         int from = nLo + keep;
-                        if (from < nHi)
-                            GemmPackedStrided.Multiply(expand, pa, xs + (long)from * g.W, plane, (nHi - from) * g.W,
-                                pe + (long)keep * g.W, band1, peb == null ? null : peb + ebOff, lo1, hi1);
+                        if (from < nHi) first.Rows(n, from, nHi, pe + (long)keep * g.W, band1);
                         eLo = nLo;
                         eHi = nHi;
                         long dStride = (long)band * g.OW;
@@ -82,4 +89,23 @@ internal static unsafe class PointwiseDepthwiseF32
             if (dBand != null) BufferPool.Return(dBand);
         });
     }
+
+    /// <summary>Rows [from, to) of the expanded input of sample n: the 1×1 expansion of x's rows (GEMM with packed weights).</summary>
+    private sealed class ExpandRows(float[] x, int xOff, int cin, int h, int w, GemmPackedA expand, float[]? bias, int bOff, float lo, float hi) : IBandRows
+    {
+        public void Rows(int n, int from, int to, float* dst, long plane)
+        {
+            long xPlane = (long)h * w;
+            fixed (float* px = x, pa = expand.Data, pb = bias)
+                GemmPackedStrided.Multiply(expand, pa, px + xOff + (long)n * cin * xPlane + (long)from * w, xPlane, (to - from) * w,
+                    dst, plane, pb == null ? null : pb + bOff, lo, hi);
+        }
+    }
+}
+
+/// <summary>The first stage of <see cref="PointwiseDepthwiseF32"/>: produces rows of the depthwise convolution's input.</summary>
+internal unsafe interface IBandRows
+{
+    /// <summary>Rows [from, to) of sample n's depthwise input, all channels; row from of channel c goes to dst + c·plane, rows follow at the input's width.</summary>
+    void Rows(int n, int from, int to, float* dst, long plane);
 }

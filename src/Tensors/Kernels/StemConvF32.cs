@@ -27,41 +27,79 @@ internal static unsafe class StemConvF32
         float lo, float hi)
     {
         var g = q;
-        int taps = q.C * 9, groups = (q.O + Group - 1) / Group;
-        // Weights as [group][tap][8 channels], zero-filled past O, so a group's broadcasts are sequential.
-        var wt = new float[groups * taps * Group];
-        for (int o = 0; o < q.O; o++)
-            for (int t = 0; t < taps; t++)
-                wt[(o / Group * taps + t) * Group + o % Group] = w[wOff + o * taps + t];
-        int blocks = (q.OW + 15) / 16;
-        var masks = new Vector512<float>[blocks * 3];
-        for (int b = 0; b < blocks; b++)
-            for (int v = 0; v < 3; v++)
-            {
-                var col = Vector512.Create(b * 32 - q.PL + 16 * v) + Vector512<int>.Indices;
-                masks[b * 3 + v] = (Vector512.GreaterThanOrEqual(col, Vector512<int>.Zero) & Vector512.LessThan(col, Vector512.Create(q.W))).AsSingle();
-            }
+        var rows = new BandRows(q, x, xOff, w, wOff, bias, bOff, lo, hi);
         Parallelism.For(q.N * q.OH, 1, (s, e) =>
         {
-            var tapBuf = new Vector512<float>[taps];
-            fixed (float* px = x, pw = wt, py = y, pb = bias)
-            fixed (Vector512<float>* pm = masks, pt = tapBuf)
-            {
-                for (int row = s; row < e; row++)
+            fixed (float* py = y)
+                for (int row = s; row < e; )
                 {
-                    int n = row / g.OH, oh = row % g.OH;
+                    // Runs of rows within one sample, written in place.
+                    int n = row / g.OH, oh = row % g.OH, end = Math.Min(e, (n + 1) * g.OH);
+                    rows.Rows(n, oh, oh + end - row, py + (long)n * g.O * g.P + (long)oh * g.OW, g.P);
+                    row = end;
+                }
+        });
+    }
+
+    /// <summary>
+    /// Output rows of the stem for the fused band kernel (<see cref="PointwiseDepthwiseF32"/>): the weights are
+    /// rearranged once, rows [from, to) of sample n land at dst (channel o at dst + o·plane).
+    /// </summary>
+    internal sealed class BandRows : IBandRows
+    {
+        private readonly ConvGeometry _q;
+        private readonly float[] _x, _wt;
+        private readonly float[]? _bias;
+        private readonly int _xOff, _bOff, _taps, _groups;
+        private readonly float _lo, _hi;
+        private readonly Vector512<float>[] _masks;
+
+        public BandRows(in ConvGeometry q, float[] x, int xOff, float[] w, int wOff, float[]? bias, int bOff, float lo, float hi)
+        {
+            if (!Handles(q)) throw new ArgumentException("StemConvF32 needs a 3×3 stride-2 convolution over at most four channels.");
+            _q = q;
+            _x = x;
+            _xOff = xOff;
+            _bias = bias;
+            _bOff = bOff;
+            _lo = lo;
+            _hi = hi;
+            _taps = q.C * 9;
+            _groups = (q.O + Group - 1) / Group;
+            // Weights as [group][tap][8 channels], zero-filled past O, so a group's broadcasts are sequential.
+            _wt = new float[_groups * _taps * Group];
+            for (int o = 0; o < q.O; o++)
+                for (int t = 0; t < _taps; t++)
+                    _wt[(o / Group * _taps + t) * Group + o % Group] = w[wOff + o * _taps + t];
+            int blocks = (q.OW + 15) / 16;
+            _masks = new Vector512<float>[blocks * 3];
+            for (int b = 0; b < blocks; b++)
+                for (int v = 0; v < 3; v++)
+                {
+                    var col = Vector512.Create(b * 32 - q.PL + 16 * v) + Vector512<int>.Indices;
+                    _masks[b * 3 + v] = (Vector512.GreaterThanOrEqual(col, Vector512<int>.Zero) & Vector512.LessThan(col, Vector512.Create(q.W))).AsSingle();
+                }
+        }
+
+        public void Rows(int n, int from, int to, float* dst, long plane)
+        {
+            var g = _q;
+            Vector512<float>* taps = stackalloc Vector512<float>[_taps];
+            fixed (float* px = _x, pw = _wt, pb = _bias)
+            fixed (Vector512<float>* pm = _masks)
+            {
+                float* xs = px + _xOff + (long)n * g.C * g.H * g.W;
+                for (int oh = from; oh < to; oh++)
                     for (int ow = 0, blk = 0; ow < g.OW; ow += 16, blk++)
                     {
-                        Taps(g, px + xOff + (long)n * g.C * g.H * g.W, oh, ow, pm + blk * 3, pt);
-                        float* yo = py + (long)n * g.O * g.P + oh * g.OW + ow;
-                        int left = g.OW - ow;
-                        for (int gi = 0; gi < groups; gi++)
-                            Accumulate(pt, taps, pw + gi * taps * Group, pb == null ? null : pb + bOff, gi * Group, Math.Min(Group, g.O - gi * Group),
-                                yo, g.P, left, lo, hi);
+                        Taps(g, xs, oh, ow, pm + blk * 3, taps);
+                        float* yo = dst + (long)(oh - from) * g.OW + ow;
+                        for (int gi = 0; gi < _groups; gi++)
+                            Accumulate(taps, _taps, pw + gi * _taps * Group, pb == null ? null : pb + _bOff, gi * Group, Math.Min(Group, g.O - gi * Group),
+                                yo, plane, g.OW - ow, _lo, _hi);
                     }
-                }
             }
-        });
+        }
     }
 
     /// <summary>The C·9 tap vectors of output row <paramref name="oh"/>, columns [ow, ow + 16), zero outside the input.</summary>
@@ -91,7 +129,7 @@ internal static unsafe class StemConvF32
 
     /// <summary>Up to eight output channels of one 16-column block: Σ taps·w from zero in tap order, + bias, clamp, store.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Accumulate(Vector512<float>* taps, int count, float* w, float* bias, int o0, int channels, float* y, int plane, int left,
+    private static void Accumulate(Vector512<float>* taps, int count, float* w, float* bias, int o0, int channels, float* y, long plane, int left,
         float lo, float hi)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
@@ -117,7 +155,7 @@ internal static unsafe class StemConvF32
             v += Vector512.Create(bias != null ? bias[o0 + k] : 0f);
             if (clampLo) v = Vector512.Max(v, vlo);
             if (clampHi) v = Vector512.Min(v, vhi);
-            float* at = y + (long)(o0 + k) * plane;
+            float* at = y + (o0 + k) * plane;
             if (left >= 16) Vector512.Store(v, at);
             else Avx512F.MaskStore(at, mask, v);
         }

@@ -5,7 +5,7 @@ namespace MLNetDeep.Onnx.Operators;
 
 /// <summary>
 /// Load-time fusion of an inverted-residual block's expansion: a 1×1 Conv (constant weights, its
-/// Relu/Clip already fused) whose only consumer is a 3×3 depthwise Conv (stride 1 or 2, top/left padding
+/// Relu/Clip already fused), or a network's 3×3 stride-2 stem over ≤ 4 channels, whose only consumer is a 3×3 depthwise Conv (stride 1 or 2, top/left padding
 /// ≤ 1). The 1×1 node and its activation become pass-throughs of their input, and the depthwise node
 /// runs both convolutions in row bands (<see cref="PointwiseDepthwiseF32"/>), so the expanded tensor,
 /// six times the block's input, is never written out. Results are identical. When a run's shapes do not
@@ -38,7 +38,7 @@ internal static class ExpandDepthwiseFusion
                 if (!clamps.TryGetValue(k, out var c) || c.Activation != j) continue;
             }
             var ex = nodes[k];
-            if (taken.Contains(k) || ex.OpType != "Conv" || !IsExpansion(ex) || !IsDepthwise3x3(dw)) continue;
+            if (taken.Contains(k) || ex.OpType != "Conv" || !(IsExpansion(ex) || IsStem(ex)) || !IsDepthwise3x3(dw)) continue;
             if (k != j && uses.GetValueOrDefault(ex.Outputs[0]) != 1) continue;
             var (lo1, hi1, _) = clamps.TryGetValue(k, out var c1) ? c1 : (float.NegativeInfinity, float.PositiveInfinity, -1);
             var (lo2, hi2, _) = clamps.TryGetValue(d, out var c2) ? c2 : (float.NegativeInfinity, float.PositiveInfinity, -1);
@@ -86,6 +86,19 @@ internal static class ExpandDepthwiseFusion
         return All(n.Ints("strides"), 1) && All(n.Ints("dilations"), 1) && All(n.Ints("pads"), 0);
     }
 
+    /// <summary>A network's stem: dense 3×3 stride-2 Conv over at most four input channels (<see cref="StemConvF32"/>).</summary>
+    private static bool IsStem(OnnxNode n)
+    {
+        var w = n.ConstantInput(1);
+        if (w is null || w.ElementType != OnnxElementType.Float || w.Tensor.Rank != 4 || w.Shape[1] > 4 || w.Shape[2] != 3 || w.Shape[3] != 3) return false;
+        if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0 && n.ConstantInput(2) is not { ElementType: OnnxElementType.Float }) return false;
+        if (n.Outputs.Count(o => o.Length > 0) != 1 || n.Int("group", 1) != 1) return false;
+        if (n.Str("auto_pad", "NOTSET") != "NOTSET" || !All(n.Ints("dilations"), 1)) return false;
+        var s = n.Ints("strides");
+        var p = n.Ints("pads") ?? [0, 0, 0, 0];
+        return s is { Length: 2 } && s[0] == 2 && s[1] == 2 && p.Length == 4 && p[0] is 0 or 1 && p[1] is 0 or 1 && p[2] is >= 0 and <= 2 && p[3] is >= 0 and <= 2;
+    }
+
     private static bool IsDepthwise3x3(OnnxNode n)
     {
         var w = n.ConstantInput(1);
@@ -108,6 +121,8 @@ internal static class ExpandDepthwiseFusion
         var wd = dw.ConstantInput(1)!.Tensor.Contiguous();
         var bd = dw.ConstantInput(2)?.Tensor.Contiguous();
         int ch = wd.Shape[0], cin = we.Shape[1];
+        bool stem = we.Shape[2] == 3; // else a 1×1 expansion
+        var stemPads = ex.Ints("pads") ?? [0, 0, 0, 0];
         int s = (int)(dw.Ints("strides")?[0] ?? 1);
         var pads = dw.Ints("pads") ?? [0, 0, 0, 0];
         var packed = new PackedWeightCache();
@@ -124,6 +139,16 @@ internal static class ExpandDepthwiseFusion
             if (we.Shape[0] != ch || t.DType != DType.Float32 || t.Rank != 4 || t.Shape[1] != cin || !Vector512Ready || (wp is not null && wp.Shape[1] != ch))
                 return Separate(x);
             int n = t.Shape[0], h = t.Shape[2], w = t.Shape[3];
+            ConvGeometry q0 = default;
+            if (stem)
+            {
+                // The depthwise input is the stem's output.
+                int h0 = ConvGeometry.OutputSize(h, 3, 2, (int)stemPads[0], (int)stemPads[2], 1), w0 = ConvGeometry.OutputSize(w, 3, 2, (int)stemPads[1], (int)stemPads[3], 1);
+                if (h0 < 1 || w0 < 1) return Separate(x);
+                q0 = new ConvGeometry(n, cin, h, w, ch, h0, w0, 3, 3, 2, 2, (int)stemPads[0], (int)stemPads[1], 1, 1, 1);
+                if (!StemConvF32.Handles(q0)) return Separate(x);
+                (h, w) = (h0, w0);
+            }
             int oh = ConvGeometry.OutputSize(h, 3, s, (int)pads[0], (int)pads[2], 1), ow = ConvGeometry.OutputSize(w, 3, s, (int)pads[1], (int)pads[3], 1);
             if (oh < 1 || ow < 1 || (long)ch * h * w * sizeof(float) < MinExpandedBytes) return Separate(x);
             var q = new ConvGeometry(n, ch, h, w, ch, oh, ow, 3, 3, s, s, (int)pads[0], (int)pads[1], 1, 1, ch);
@@ -131,11 +156,20 @@ internal static class ExpandDepthwiseFusion
             var xc = t.Contiguous();
             int cout = wp?.Shape[0] ?? ch;
             var y = Tensor.Uninitialized([n, cout, oh, ow], DType.Float32);
-            var pw = packed.Get(we.Arr<float>(), we.Offset, ch, cin);
             var pp = wp is null ? null : packedP.Get(wp.Arr<float>(), wp.Offset, cout, ch);
-            PointwiseDepthwiseF32.Forward(q, xc.Arr<float>(), xc.Offset, cin, pw, be?.Arr<float>(), be?.Offset ?? 0, lo1, hi1,
-                wd.Arr<float>(), wd.Offset, bd?.Arr<float>(), bd?.Offset ?? 0, lo2, hi2, y.Arr<float>(),
-                pp, bp?.Arr<float>(), bp?.Offset ?? 0, lo3, hi3);
+            if (stem)
+            {
+                var first = new StemConvF32.BandRows(q0, xc.Arr<float>(), xc.Offset, we.Arr<float>(), we.Offset, be?.Arr<float>(), be?.Offset ?? 0, lo1, hi1);
+                PointwiseDepthwiseF32.Forward(q, first, wd.Arr<float>(), wd.Offset, bd?.Arr<float>(), bd?.Offset ?? 0, lo2, hi2, y.Arr<float>(),
+                    pp, bp?.Arr<float>(), bp?.Offset ?? 0, lo3, hi3);
+            }
+            else
+            {
+                var pw = packed.Get(we.Arr<float>(), we.Offset, ch, cin);
+                PointwiseDepthwiseF32.Forward(q, xc.Arr<float>(), xc.Offset, cin, pw, be?.Arr<float>(), be?.Offset ?? 0, lo1, hi1,
+                    wd.Arr<float>(), wd.Offset, bd?.Arr<float>(), bd?.Offset ?? 0, lo2, hi2, y.Arr<float>(),
+                    pp, bp?.Arr<float>(), bp?.Offset ?? 0, lo3, hi3);
+            }
             return [new OnnxValue(y, x.ElementType)];
         };
 

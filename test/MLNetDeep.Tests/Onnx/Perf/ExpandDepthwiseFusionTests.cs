@@ -11,7 +11,8 @@ namespace MLNetDeep.Tests.Onnx.Perf;
 /// (<see cref="PointwiseDepthwiseF32"/>, row bands whose expanded rows stay in cache): the session's
 /// output equals the two convolutions run one after the other through the engine, bit for bit, for
 /// strides 1 and 2, padding 0 and 1, one and several samples, one and two threads, with and without the
-/// activations; and the fused kernel is really used (the 1×1 node becomes a pass-through).
+/// activations, with and without the projection after it, and with a stem convolution in place of the
+/// expansion; and the fused kernel is really used (the earlier nodes become pass-throughs).
 /// </summary>
 [TestFixture]
 public sealed class ExpandDepthwiseFusionTests
@@ -24,10 +25,13 @@ public sealed class ExpandDepthwiseFusionTests
     [TestCase(1, 8, 48, 80, 1, 1, true, 12)]
     [TestCase(2, 16, 96, 57, 2, 1, true, 24)]
     [TestCase(3, 6, 300, 30, 1, 1, false, 20)]
-    public void FusedEqualsSeparateConvolutions(int n, int cin, int ch, int size, int stride, int pad, bool activations, int project)
+    // A 3×3 stride-2 stem over 1–3 channels in place of the 1×1 expansion.
+    [TestCase(2, 3, 32, 224, 1, 1, true, 16, true)]
+    [TestCase(1, 1, 24, 241, 2, 1, false, 0, true)]
+    public void FusedEqualsSeparateConvolutions(int n, int cin, int ch, int size, int stride, int pad, bool activations, int project, bool stem = false)
     {
         if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Assert.Ignore("the fused kernel needs AVX-512");
-        var (session, x, expected) = Block(n, cin, ch, size, stride, pad, activations, project);
+        var (session, x, expected) = Block(n, cin, ch, size, stride, pad, activations, project, stem);
         int saved = Parallelism.NumThreads;
         try
         {
@@ -80,10 +84,11 @@ public sealed class ExpandDepthwiseFusionTests
 
     /// <summary>A Conv 1×1 (+ Clip) → depthwise Conv 3×3 (+ Relu) [→ Conv 1×1] model, its input, and the engine's result per thread count.</summary>
     private static (OnnxSession Session, Tensor X, Func<int, float[]> Expected) Block(int n, int cin, int ch, int size, int stride, int pad, bool activations,
-        int project)
+        int project, bool stem = false)
     {
         var gen = new Generator(13);
-        var we = Tensor.Randn([ch, cin, 1, 1], gen).Mul(0.5f);
+        int k = stem ? 3 : 1;
+        var we = Tensor.Randn([ch, cin, k, k], gen).Mul(0.5f);
         var be = Tensor.Randn([ch], gen);
         var wd = Tensor.Randn([ch, 1, 3, 3], gen);
         var bd = Tensor.Randn([ch], gen);
@@ -91,7 +96,10 @@ public sealed class ExpandDepthwiseFusionTests
 
         var b = new OnnxGraphBuilder(13);
         string input = b.AddInput(OnnxTensorSpec.Float("x", "batch", cin, size, size + 5));
-        string h = b.Node("Conv", [input, b.AddInitializer("we", we), b.AddInitializer("be", be)], OnnxAttr.Ints("kernel_shape", 1, 1));
+        string h = stem
+            ? b.Node("Conv", [input, b.AddInitializer("we", we), b.AddInitializer("be", be)], OnnxAttr.Ints("kernel_shape", 3, 3),
+                OnnxAttr.Ints("strides", 2, 2), OnnxAttr.Ints("pads", 1, 1, 1, 1))
+            : b.Node("Conv", [input, b.AddInitializer("we", we), b.AddInitializer("be", be)], OnnxAttr.Ints("kernel_shape", 1, 1));
         if (activations) h = b.Node("Clip", [h, b.AddScalar("lo", 0f), b.AddScalar("hi", 6f)]);
         string y = b.Node("Conv", [h, b.AddInitializer("wd", wd), b.AddInitializer("bd", bd)], OnnxAttr.Ints("kernel_shape", 3, 3),
             OnnxAttr.Int("group", ch), OnnxAttr.Ints("strides", stride, stride), OnnxAttr.Ints("pads", pad, pad, pad, pad));
@@ -110,7 +118,9 @@ public sealed class ExpandDepthwiseFusionTests
             try
             {
                 float lo = activations ? 0f : float.NegativeInfinity, hi1 = activations ? 6f : float.PositiveInfinity;
-                var e = F.Conv2dClamped(x, we, be, [1], [0], [1], 1, lo, hi1);
+                var e = stem
+                    ? F.Conv2dClamped(x, we, be, [2], [1, 1, 1, 1], [1], 1, lo, hi1)
+                    : F.Conv2dClamped(x, we, be, [1], [0], [1], 1, lo, hi1);
                 var d = F.Conv2dClamped(e, wd, bd, [stride], [pad, pad, pad, pad], [1], ch, lo, float.PositiveInfinity);
                 return (project > 0 ? F.Conv2dClamped(d, wp, bp, [1], [0], [1], 1, float.NegativeInfinity, float.PositiveInfinity) : d).ToFloatArray();
             }
