@@ -39,7 +39,10 @@ public sealed class DepthwiseConvKernelsTests
     [TestCase(2, 9, 31, 2, 0)]
     public void DirectThreeByThreeEqualsPaddedPlanePath(int n, int c, int size, int stride, int pad)
     {
-        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Assert.Ignore("the direct 3×3 kernel needs AVX-512");
+        int outH = (size + 2 * pad - 3) / stride + 1, outW = (size + 3 + 2 * pad - 3) / stride + 1;
+        var geometry = new ConvGeometry(n, c, size, size + 3, c, outH, outW, 3, 3, stride, stride, pad, pad, 1, 1, c);
+        // Without AVX-512 the kernel is never chosen (both runs below take the portable path).
+        Assert.That(Depthwise3x3F32.Handles(geometry), Is.EqualTo(System.Runtime.Intrinsics.X86.Avx512F.IsSupported));
         var gen = new Generator(5);
         var x = Tensor.Randn([n, c, size, size + 3], gen);
         var wt = Tensor.Randn([c, 1, 3, 3], gen);

@@ -30,7 +30,7 @@ public sealed class ExpandDepthwiseFusionTests
     [TestCase(1, 1, 24, 241, 2, 1, false, 0, true)]
     public void FusedEqualsSeparateConvolutions(int n, int cin, int ch, int size, int stride, int pad, bool activations, int project, bool stem = false)
     {
-        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Assert.Ignore("the fused kernel needs AVX-512");
+        // Without AVX-512 the folded node runs the original kernels one after the other: the same checks hold.
         var (session, x, expected) = Block(n, cin, ch, size, stride, pad, activations, project, stem);
         int saved = Parallelism.NumThreads;
         try
