@@ -6,10 +6,10 @@ namespace MLNetDeep.Tensors.Kernels;
 
 /// <summary>
 /// Float32 3×3 depthwise forward (stride 1 or 2, top/left padding 0 or 1, no dilation), read straight
-/// from the NCHW input: no zero-padded copy of the plane. Each output vector of 16 columns loads the
-/// input row once per kernel row with masked loads (lanes outside the row read as zero, which is the
-/// padding) and builds the three column taps with two-source lane permutes; rows above or below the
-/// input are skipped. Taps accumulate in the same order as <see cref="DepthwiseConvF32"/> (bias, then
+/// from the NCHW input: no zero-padded copy of the plane. Two output rows are computed per pass (their
+/// input rows are loaded once for both, and the two accumulation chains interleave); per 16 output
+/// columns each input row takes masked loads (lanes outside the row read as zero, which is the padding)
+/// and two-source lane permutes build the three column taps; rows above or below the input are skipped. Taps accumulate in the same order as <see cref="DepthwiseConvF32"/> (bias, then
 /// row-major taps), so both paths give the same values. Needs AVX-512.
 /// </summary>
 internal static unsafe class Depthwise3x3F32

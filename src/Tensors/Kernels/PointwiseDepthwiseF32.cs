@@ -1,12 +1,12 @@
 namespace MLNetDeep.Tensors.Kernels;
 
 /// <summary>
-/// Float32 forward of an inverted-residual block's first half, a 1×1 expansion followed by a 3×3
-/// depthwise convolution (each with bias and clamp), without writing the expanded tensor: per sample
-/// (or per half sample when there are more threads than samples), output rows are produced in bands
-/// whose expanded input rows fit in L2; each band expands only the rows the previous band has not
-/// (<see cref="GemmPackedStrided"/>), keeps the overlap, and runs <see cref="Depthwise3x3F32.Band"/> on
-/// them. With a projection (the block's second 1×1 convolution), the depthwise rows of a band go to a
+/// Float32 forward of an inverted-residual block's first half, a first stage (a 1×1 expansion, or a
+/// network's stem: any <see cref="IBandRows"/>) followed by a 3×3 depthwise convolution (each with bias
+/// and clamp), without writing the first stage's output: per sample (or per half sample when there are
+/// more threads than samples), output rows are produced in bands whose first-stage rows fit in L2; each
+/// band computes only the rows the previous band has not (<see cref="GemmPackedStrided"/> for the
+/// expansion), keeps the overlap, and runs <see cref="Depthwise3x3F32.Band"/> on them. With a projection (the block's second 1×1 convolution), the depthwise rows of a band go to a
 /// second scratch band and are projected from there, so the depthwise output is not written either.
 /// The results equal the separate kernels bit for bit.
 /// </summary>

@@ -4,15 +4,15 @@ using MLNetDeep.Tensors.Kernels;
 namespace MLNetDeep.Onnx.Operators;
 
 /// <summary>
-/// Load-time fusion of an inverted-residual block's expansion: a 1×1 Conv (constant weights, its
-/// Relu/Clip already fused), or a network's 3×3 stride-2 stem over ≤ 4 channels, whose only consumer is a 3×3 depthwise Conv (stride 1 or 2, top/left padding
-/// ≤ 1). The 1×1 node and its activation become pass-throughs of their input, and the depthwise node
-/// runs both convolutions in row bands (<see cref="PointwiseDepthwiseF32"/>), so the expanded tensor,
-/// six times the block's input, is never written out. Results are identical. When a run's shapes do not
-/// suit the fused kernel (no AVX-512, not float32, or an expanded sample small enough to stay in cache
-/// anyway), the depthwise node runs the two original kernels one after the other. When the depthwise
-/// output (after its activation) feeds only another 1×1 Conv, the block's projection, that Conv runs the
-/// whole chain and the depthwise node becomes a pass-through too.
+/// Load-time fusion of a chain first stage → 3×3 depthwise Conv → optional 1×1 projection Conv, each
+/// link the only consumer of the previous one (through its fused Relu/Clip), all weights constant. The
+/// first stage is an inverted-residual block's 1×1 expansion or a network's 3×3 stride-2 stem over ≤ 4
+/// channels; the depthwise stride is 1 or 2 with top/left padding ≤ 1. The earlier nodes become
+/// pass-throughs of the chain's input and the last node runs the chain in row bands
+/// (<see cref="PointwiseDepthwiseF32"/>), so neither the expanded tensor (six times the block's input)
+/// nor the depthwise output is written out. Results are identical. When a run does not suit the band
+/// kernel (no AVX-512, not float32, or a sample's expanded map small enough to stay in cache anyway),
+/// the last node runs the original kernels one after the other and recycles their intermediates.
 /// </summary>
 internal static class ExpandDepthwiseFusion
 {
