@@ -32,7 +32,7 @@ internal static unsafe class Depthwise3x3F32
             fixed (float* px = x, pw = w, py = y, pbias = bias)
             fixed (Vector512<float>* pm = masks)
             {
-                var clamp = new Clamp(lo, hi);
+                var clamp = new VectorClamp(lo, hi);
                 for (int pl = s; pl < e; pl++)
                 {
                     int o = pl % g.O;
@@ -72,23 +72,20 @@ internal static unsafe class Depthwise3x3F32
     public static void Band(in ConvGeometry g, float* xp, int rowLo, int rowHi, int oh0, int oh1, float* w9, float bias, float lo, float hi,
         Vector512<float>* masks, float* yp)
     {
-        var clamp = new Clamp(lo, hi);
+        var clamp = new VectorClamp(lo, hi);
         if (g.SW == 1) PlaneStride1(g, xp, rowLo, rowHi, oh0, oh1, w9, bias, clamp, masks, yp);
         else PlaneStride2(g, xp, rowLo, rowHi, oh0, oh1, w9, bias, clamp, masks, yp);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PlaneStride1(in ConvGeometry g, float* xp, int rowLo, int rowHi, int oh0, int oh1, float* wo, float bias, Clamp clamp,
+    private static void PlaneStride1(in ConvGeometry g, float* xp, int rowLo, int rowHi, int oh0, int oh1, float* wo, float bias, VectorClamp clamp,
         Vector512<float>* masks, float* yp)
     {
         Vector512<float> w0 = Vector512.Create(wo[0]), w1 = Vector512.Create(wo[1]), w2 = Vector512.Create(wo[2]),
             w3 = Vector512.Create(wo[3]), w4 = Vector512.Create(wo[4]), w5 = Vector512.Create(wo[5]),
             w6 = Vector512.Create(wo[6]), w7 = Vector512.Create(wo[7]), w8 = Vector512.Create(wo[8]);
         var b0 = Vector512.Create(bias);
-        var shift1 = Vector512<int>.Indices + Vector512.Create(1);
-        var shift2 = Vector512<int>.Indices + Vector512.Create(2);
-        var even = Vector512<int>.Indices * 2;
-        var odd = even + Vector512.Create(1);
+        var (shift1, shift2, _, _) = Lanes();
         int ow1 = g.OW, rows = rowHi - rowLo, w1n = g.W;
         int oh = oh0;
         // Two output rows at a time: four input rows feed both, and the two accumulation chains interleave.
@@ -101,15 +98,13 @@ internal static unsafe class Depthwise3x3F32
             for (int ow = 0, blk = 0; ow < ow1; ow += 16, blk++)
             {
                 float* xr = xp + r0 * w1n + ow - g.PL;
-                var mA = masks[blk * 3];
-                var mB = masks[blk * 3 + 1];
+                Vector512<float> mA = masks[blk * 3], mB = masks[blk * 3 + 1];
                 var a = b0;
                 var b = b0;
-                Vector512<float> t0, t1, t2;
-                if (v0) { var vA = Avx512F.MaskLoad(xr, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w0, w1, w2, a); }
-                if (v1) { var vA = Avx512F.MaskLoad(xr + w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w3, w4, w5, a); b = Row(t0, t1, t2, w0, w1, w2, b); }
-                if (v2) { var vA = Avx512F.MaskLoad(xr + 2 * w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 2 * w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w6, w7, w8, a); b = Row(t0, t1, t2, w3, w4, w5, b); }
-                if (v3) { var vA = Avx512F.MaskLoad(xr + 3 * w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 3 * w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); b = Row(t0, t1, t2, w6, w7, w8, b); }
+                if (v0) { var t = Taps1(xr, mA, mB, shift1, shift2); a = Row(t, w0, w1, w2, a); }
+                if (v1) { var t = Taps1(xr + w1n, mA, mB, shift1, shift2); a = Row(t, w3, w4, w5, a); b = Row(t, w0, w1, w2, b); }
+                if (v2) { var t = Taps1(xr + 2 * w1n, mA, mB, shift1, shift2); a = Row(t, w6, w7, w8, a); b = Row(t, w3, w4, w5, b); }
+                if (v3) { var t = Taps1(xr + 3 * w1n, mA, mB, shift1, shift2); b = Row(t, w6, w7, w8, b); }
                 Store(clamp.Of(a), y0 + ow, ow1 - ow);
                 Store(clamp.Of(b), y0 + ow1 + ow, ow1 - ow);
             }
@@ -117,35 +112,29 @@ internal static unsafe class Depthwise3x3F32
         for (; oh < oh1; oh++)
         {
             int r0 = oh - g.PT;
-            float* y0 = yp + oh * ow1;
             bool v0 = (uint)(r0 - rowLo) < (uint)rows, v1 = (uint)(r0 + 1 - rowLo) < (uint)rows, v2 = (uint)(r0 + 2 - rowLo) < (uint)rows;
             for (int ow = 0, blk = 0; ow < ow1; ow += 16, blk++)
             {
                 float* xr = xp + r0 * w1n + ow - g.PL;
-                var mA = masks[blk * 3];
-                var mB = masks[blk * 3 + 1];
+                Vector512<float> mA = masks[blk * 3], mB = masks[blk * 3 + 1];
                 var a = b0;
-                Vector512<float> t0, t1, t2;
-                if (v0) { var vA = Avx512F.MaskLoad(xr, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w0, w1, w2, a); }
-                if (v1) { var vA = Avx512F.MaskLoad(xr + w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w3, w4, w5, a); }
-                if (v2) { var vA = Avx512F.MaskLoad(xr + 2 * w1n, mA, Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 2 * w1n + 16, mB, Vector512<float>.Zero); t0 = vA; t1 = Avx512F.PermuteVar16x32x2(vA, shift1, vB); t2 = Avx512F.PermuteVar16x32x2(vA, shift2, vB); a = Row(t0, t1, t2, w6, w7, w8, a); }
-                Store(clamp.Of(a), y0 + ow, ow1 - ow);
+                if (v0) { var t = Taps1(xr, mA, mB, shift1, shift2); a = Row(t, w0, w1, w2, a); }
+                if (v1) { var t = Taps1(xr + w1n, mA, mB, shift1, shift2); a = Row(t, w3, w4, w5, a); }
+                if (v2) { var t = Taps1(xr + 2 * w1n, mA, mB, shift1, shift2); a = Row(t, w6, w7, w8, a); }
+                Store(clamp.Of(a), yp + oh * ow1 + ow, ow1 - ow);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PlaneStride2(in ConvGeometry g, float* xp, int rowLo, int rowHi, int oh0, int oh1, float* wo, float bias, Clamp clamp,
+    private static void PlaneStride2(in ConvGeometry g, float* xp, int rowLo, int rowHi, int oh0, int oh1, float* wo, float bias, VectorClamp clamp,
         Vector512<float>* masks, float* yp)
     {
         Vector512<float> w0 = Vector512.Create(wo[0]), w1 = Vector512.Create(wo[1]), w2 = Vector512.Create(wo[2]),
             w3 = Vector512.Create(wo[3]), w4 = Vector512.Create(wo[4]), w5 = Vector512.Create(wo[5]),
             w6 = Vector512.Create(wo[6]), w7 = Vector512.Create(wo[7]), w8 = Vector512.Create(wo[8]);
         var b0 = Vector512.Create(bias);
-        var shift1 = Vector512<int>.Indices + Vector512.Create(1);
-        var shift2 = Vector512<int>.Indices + Vector512.Create(2);
-        var even = Vector512<int>.Indices * 2;
-        var odd = even + Vector512.Create(1);
+        var (shift1, _, even, odd) = Lanes();
         int ow1 = g.OW, rows = rowHi - rowLo, w1n = g.W;
         int oh = oh0;
         // Two output rows at a time: five input rows feed both (the middle one twice).
@@ -161,12 +150,11 @@ internal static unsafe class Depthwise3x3F32
                 Vector512<float>* m = masks + blk * 3;
                 var a = b0;
                 var b = b0;
-                Vector512<float> t0, t1, t2;
-                if (v0) { var vA = Avx512F.MaskLoad(xr, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w0, w1, w2, a); }
-                if (v1) { var vA = Avx512F.MaskLoad(xr + w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w3, w4, w5, a); }
-                if (v2) { var vA = Avx512F.MaskLoad(xr + 2 * w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 2 * w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 2 * w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w6, w7, w8, a); b = Row(t0, t1, t2, w0, w1, w2, b); }
-                if (v3) { var vA = Avx512F.MaskLoad(xr + 3 * w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 3 * w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 3 * w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); b = Row(t0, t1, t2, w3, w4, w5, b); }
-                if (v4) { var vA = Avx512F.MaskLoad(xr + 4 * w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 4 * w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 4 * w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); b = Row(t0, t1, t2, w6, w7, w8, b); }
+                if (v0) { var t = Taps2(xr, m, even, odd, shift1); a = Row(t, w0, w1, w2, a); }
+                if (v1) { var t = Taps2(xr + w1n, m, even, odd, shift1); a = Row(t, w3, w4, w5, a); }
+                if (v2) { var t = Taps2(xr + 2 * w1n, m, even, odd, shift1); a = Row(t, w6, w7, w8, a); b = Row(t, w0, w1, w2, b); }
+                if (v3) { var t = Taps2(xr + 3 * w1n, m, even, odd, shift1); b = Row(t, w3, w4, w5, b); }
+                if (v4) { var t = Taps2(xr + 4 * w1n, m, even, odd, shift1); b = Row(t, w6, w7, w8, b); }
                 Store(clamp.Of(a), y0 + ow, ow1 - ow);
                 Store(clamp.Of(b), y0 + ow1 + ow, ow1 - ow);
             }
@@ -174,46 +162,68 @@ internal static unsafe class Depthwise3x3F32
         for (; oh < oh1; oh++)
         {
             int r0 = 2 * oh - g.PT;
-            float* y0 = yp + oh * ow1;
             bool v0 = (uint)(r0 - rowLo) < (uint)rows, v1 = (uint)(r0 + 1 - rowLo) < (uint)rows, v2 = (uint)(r0 + 2 - rowLo) < (uint)rows;
             for (int ow = 0, blk = 0; ow < ow1; ow += 16, blk++)
             {
                 float* xr = xp + r0 * w1n + 2 * ow - g.PL;
                 Vector512<float>* m = masks + blk * 3;
                 var a = b0;
-                Vector512<float> t0, t1, t2;
-                if (v0) { var vA = Avx512F.MaskLoad(xr, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w0, w1, w2, a); }
-                if (v1) { var vA = Avx512F.MaskLoad(xr + w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w3, w4, w5, a); }
-                if (v2) { var vA = Avx512F.MaskLoad(xr + 2 * w1n, m[0], Vector512<float>.Zero); var vB = Avx512F.MaskLoad(xr + 2 * w1n + 16, m[1], Vector512<float>.Zero); var vC = Avx512F.MaskLoad(xr + 2 * w1n + 32, m[2], Vector512<float>.Zero); t0 = Avx512F.PermuteVar16x32x2(vA, even, vB); t1 = Avx512F.PermuteVar16x32x2(vA, odd, vB); t2 = Avx512F.PermuteVar16x32x2(t0, shift1, vC); a = Row(t0, t1, t2, w6, w7, w8, a); }
-                Store(clamp.Of(a), y0 + ow, ow1 - ow);
+                if (v0) { var t = Taps2(xr, m, even, odd, shift1); a = Row(t, w0, w1, w2, a); }
+                if (v1) { var t = Taps2(xr + w1n, m, even, odd, shift1); a = Row(t, w3, w4, w5, a); }
+                if (v2) { var t = Taps2(xr + 2 * w1n, m, even, odd, shift1); a = Row(t, w6, w7, w8, a); }
+                Store(clamp.Of(a), yp + oh * ow1 + ow, ow1 - ow);
             }
         }
     }
 
-    /// <summary>acc + t0·w0 + t1·w1 + t2·w2, in that order (fused multiply-adds).</summary>
+    /// <summary>
+    /// Stride 1: input columns c, c + 1, c + 2 for 16 outputs from one row, <paramref name="xr"/> at column c
+    /// (two masked loads under the block's masks m[0], m[1]; two lane permutes).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Row(Vector512<float> t0, Vector512<float> t1, Vector512<float> t2, Vector512<float> w0, Vector512<float> w1,
-        Vector512<float> w2, Vector512<float> acc) =>
-        Vector512.FusedMultiplyAdd(t2, w2, Vector512.FusedMultiplyAdd(t1, w1, Vector512.FusedMultiplyAdd(t0, w0, acc)));
+    private static Taps Taps1(float* xr, Vector512<float> mA, Vector512<float> mB, Vector512<int> shift1, Vector512<int> shift2)
+    {
+        var vA = Avx512F.MaskLoad(xr, mA, Vector512<float>.Zero);
+        var vB = Avx512F.MaskLoad(xr + 16, mB, Vector512<float>.Zero);
+        return new Taps(vA, Avx512F.PermuteVar16x32x2(vA, shift1, vB), Avx512F.PermuteVar16x32x2(vA, shift2, vB));
+    }
 
+    /// <summary>
+    /// Stride 2: input columns 2c, 2c + 1, 2c + 2 for 16 outputs from one row, <paramref name="xr"/> at column 2c
+    /// (three masked loads under the block's masks m[0..2]; an even/odd split and a shift). Also the stem's taps.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector512<float> v, float* at, int left)
+    internal static Taps Taps2(float* xr, Vector512<float>* m, Vector512<int> even, Vector512<int> odd, Vector512<int> shift1)
+    {
+        var vA = Avx512F.MaskLoad(xr, m[0], Vector512<float>.Zero);
+        var vB = Avx512F.MaskLoad(xr + 16, m[1], Vector512<float>.Zero);
+        var vC = Avx512F.MaskLoad(xr + 32, m[2], Vector512<float>.Zero);
+        var t0 = Avx512F.PermuteVar16x32x2(vA, even, vB);
+        return new Taps(t0, Avx512F.PermuteVar16x32x2(vA, odd, vB), Avx512F.PermuteVar16x32x2(t0, shift1, vC));
+    }
+
+    /// <summary>
+    /// The permute indices of <see cref="Taps1"/> and <see cref="Taps2"/>: lanes shifted by one and by two,
+    /// and the even and odd lanes of two vectors.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector512<int> Shift1, Vector512<int> Shift2, Vector512<int> Even, Vector512<int> Odd) Lanes() =>
+        (Vector512<int>.Indices + Vector512.Create(1), Vector512<int>.Indices + Vector512.Create(2),
+         Vector512<int>.Indices * 2, Vector512<int>.Indices * 2 + Vector512.Create(1));
+
+    /// <summary>The three column taps of one input row for 16 outputs.</summary>
+    internal readonly record struct Taps(Vector512<float> T0, Vector512<float> T1, Vector512<float> T2);
+
+    /// <summary>acc + T0·w0 + T1·w1 + T2·w2, in that order (fused multiply-adds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row(Taps t, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2, Vector512<float> acc) =>
+        Vector512.FusedMultiplyAdd(t.T2, w2, Vector512.FusedMultiplyAdd(t.T1, w1, Vector512.FusedMultiplyAdd(t.T0, w0, acc)));
+
+    /// <summary>Stores the first min(16, <paramref name="left"/>) lanes of <paramref name="v"/> at <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Store(Vector512<float> v, float* at, int left)
     {
         if (left >= 16) Vector512.Store(v, at);
         else Avx512F.MaskStore(at, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(left)).AsSingle(), v);
-    }
-
-    private readonly struct Clamp(float lo, float hi)
-    {
-        private readonly bool _lo = !float.IsNegativeInfinity(lo), _hi = !float.IsPositiveInfinity(hi);
-        private readonly Vector512<float> _vlo = Vector512.Create(lo), _vhi = Vector512.Create(hi);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<float> Of(Vector512<float> v)
-        {
-            if (_lo) v = Vector512.Max(v, _vlo);
-            if (_hi) v = Vector512.Min(v, _vhi);
-            return v;
-        }
     }
 }

@@ -41,7 +41,7 @@ internal static unsafe class DepthwiseConvF32
             fixed (int* pt = tapOff)
             {
                 Vector512<float>* wv = stackalloc Vector512<float>[taps];
-                var clamp = new Clamp(lo, hi);
+                var clamp = new VectorClamp(lo, hi);
                 float* tmp = stackalloc float[16];
                 int loaded = -1;
                 for (int pl = s; pl < e; pl++)
@@ -83,7 +83,7 @@ internal static unsafe class DepthwiseConvF32
 
     /// <summary>One output plane of a 3×3 (nine-tap) kernel, taps and weights held in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Plane9(in ConvGeometry g, float* pb, int wq, int* pt, Vector512<float>* wv, Vector512<float> b0, Clamp clamp, float* yp, float* tmp)
+    private static void Plane9(in ConvGeometry g, float* pb, int wq, int* pt, Vector512<float>* wv, Vector512<float> b0, VectorClamp clamp, float* yp, float* tmp)
     {
         int t0 = pt[0], t1 = pt[1], t2 = pt[2], t3 = pt[3], t4 = pt[4], t5 = pt[5], t6 = pt[6], t7 = pt[7], t8 = pt[8];
         Vector512<float> w0 = wv[0], w1 = wv[1], w2 = wv[2], w3 = wv[3], w4 = wv[4], w5 = wv[5], w6 = wv[6], w7 = wv[7], w8 = wv[8];
@@ -119,20 +119,6 @@ internal static unsafe class DepthwiseConvF32
                     for (int k = 0; ow + k < ow1; k++) yr[ow + k] = tmp[k];
                 }
             }
-        }
-    }
-
-    private readonly struct Clamp(float lo, float hi)
-    {
-        private readonly bool _lo = !float.IsNegativeInfinity(lo), _hi = !float.IsPositiveInfinity(hi);
-        private readonly Vector512<float> _vlo = Vector512.Create(lo), _vhi = Vector512.Create(hi);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<float> Of(Vector512<float> v)
-        {
-            if (_lo) v = Vector512.Max(v, _vlo);
-            if (_hi) v = Vector512.Min(v, _vhi);
-            return v;
         }
     }
 

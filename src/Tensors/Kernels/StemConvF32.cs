@@ -71,14 +71,7 @@ internal static unsafe class StemConvF32
             for (int o = 0; o < q.O; o++)
                 for (int t = 0; t < _taps; t++)
                     _wt[(o / Group * _taps + t) * Group + o % Group] = w[wOff + o * _taps + t];
-            int blocks = (q.OW + 15) / 16;
-            _masks = new Vector512<float>[blocks * 3];
-            for (int b = 0; b < blocks; b++)
-                for (int v = 0; v < 3; v++)
-                {
-                    var col = Vector512.Create(b * 32 - q.PL + 16 * v) + Vector512<int>.Indices;
-                    _masks[b * 3 + v] = (Vector512.GreaterThanOrEqual(col, Vector512<int>.Zero) & Vector512.LessThan(col, Vector512.Create(q.W))).AsSingle();
-                }
+            _masks = Depthwise3x3F32.Masks(q); // same columns per 16-output block as a stride-2 depthwise
         }
 
         public void Rows(int n, int from, int to, float* dst, long plane)
@@ -106,9 +99,7 @@ internal static unsafe class StemConvF32
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Taps(in ConvGeometry g, float* xs, int oh, int ow, Vector512<float>* masks, Vector512<float>* taps)
     {
-        var even = Vector512<int>.Indices * 2;
-        var odd = even + Vector512.Create(1);
-        var next = Vector512<int>.Indices + Vector512.Create(1);
+        var (shift1, _, even, odd) = Depthwise3x3F32.Lanes();
         int c0 = 2 * ow - g.PL;
         for (int c = 0; c < g.C; c++)
             for (int i = 0; i < 3; i++)
@@ -116,14 +107,8 @@ internal static unsafe class StemConvF32
                 Vector512<float>* t = taps + c * 9 + i * 3;
                 int r = 2 * oh - g.PT + i;
                 if ((uint)r >= (uint)g.H) { t[0] = t[1] = t[2] = Vector512<float>.Zero; continue; }
-                float* xr = xs + ((long)c * g.H + r) * g.W + c0;
-                var vA = Avx512F.MaskLoad(xr, masks[0], Vector512<float>.Zero);
-                var vB = Avx512F.MaskLoad(xr + 16, masks[1], Vector512<float>.Zero);
-                var vC = Avx512F.MaskLoad(xr + 32, masks[2], Vector512<float>.Zero);
-                var e = Avx512F.PermuteVar16x32x2(vA, even, vB);
-                t[0] = e;
-                t[1] = Avx512F.PermuteVar16x32x2(vA, odd, vB);
-                t[2] = Avx512F.PermuteVar16x32x2(e, next, vC);
+                var row = Depthwise3x3F32.Taps2(xs + ((long)c * g.H + r) * g.W + c0, masks, even, odd, shift1);
+                (t[0], t[1], t[2]) = (row.T0, row.T1, row.T2);
             }
     }
 
@@ -145,19 +130,11 @@ internal static unsafe class StemConvF32
             a6 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[6]), a6);
             a7 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[7]), a7);
         }
-        var mask = left >= 16 ? Vector512<float>.AllBitsSet : Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(left)).AsSingle();
-        var vlo = Vector512.Create(lo);
-        var vhi = Vector512.Create(hi);
-        bool clampLo = !float.IsNegativeInfinity(lo), clampHi = !float.IsPositiveInfinity(hi);
+        var clamp = new VectorClamp(lo, hi);
         for (int k = 0; k < channels; k++)
         {
             var v = k switch { 0 => a0, 1 => a1, 2 => a2, 3 => a3, 4 => a4, 5 => a5, 6 => a6, _ => a7 };
-            v += Vector512.Create(bias != null ? bias[o0 + k] : 0f);
-            if (clampLo) v = Vector512.Max(v, vlo);
-            if (clampHi) v = Vector512.Min(v, vhi);
-            float* at = y + (o0 + k) * plane;
-            if (left >= 16) Vector512.Store(v, at);
-            else Avx512F.MaskStore(at, mask, v);
+            Depthwise3x3F32.Store(clamp.Of(v + Vector512.Create(bias != null ? bias[o0 + k] : 0f)), y + (o0 + k) * plane, left);
         }
     }
 }
