@@ -76,40 +76,35 @@ internal static class ExpandDepthwiseFusion
         return -1;
     }
 
-    private static bool IsExpansion(OnnxNode n)
-    {
-        var w = n.ConstantInput(1);
-        if (w is null || w.ElementType != OnnxElementType.Float || w.Tensor.Rank != 4 || w.Shape[2] != 1 || w.Shape[3] != 1) return false;
-        if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0 && n.ConstantInput(2) is not { ElementType: OnnxElementType.Float }) return false;
-        if (n.Outputs.Count(o => o.Length > 0) != 1 || n.Int("group", 1) != 1) return false;
-        if (n.Str("auto_pad", "NOTSET") is not ("NOTSET" or "VALID")) return false;
-        return All(n.Ints("strides"), 1) && All(n.Ints("dilations"), 1) && All(n.Ints("pads"), 0);
-    }
+    private static bool IsExpansion(OnnxNode n) =>
+        ConstantKernel(n, 1) is { } w && w.Shape[2] == 1 && n.Int("group", 1) == 1
+        && n.Str("auto_pad", "NOTSET") is "NOTSET" or "VALID"
+        && All(n.Ints("strides"), 1) && All(n.Ints("dilations"), 1) && All(n.Ints("pads"), 0);
 
     /// <summary>A network's stem: dense 3×3 stride-2 Conv over at most four input channels (<see cref="StemConvF32"/>).</summary>
-    private static bool IsStem(OnnxNode n)
+    private static bool IsStem(OnnxNode n) =>
+        ConstantKernel(n, 3) is { } w && w.Shape[1] <= 4 && n.Int("group", 1) == 1 && n.Ints("strides") is [2, 2] && Window3x3(n);
+
+    private static bool IsDepthwise3x3(OnnxNode n) =>
+        ConstantKernel(n, 3) is { } w && w.Shape[1] == 1 && w.Shape[0] >= 2 && n.Int("group", 1) == w.Shape[0]
+        && (n.Ints("strides") ?? [1, 1]) is [1, 1] or [2, 2] && Window3x3(n);
+
+    /// <summary>
+    /// The Conv's weight when it is a float initializer [O, C, k, k], its bias (if any) a float initializer, and
+    /// it has one output; else null.
+    /// </summary>
+    private static OnnxValue? ConstantKernel(OnnxNode n, int k)
     {
         var w = n.ConstantInput(1);
-        if (w is null || w.ElementType != OnnxElementType.Float || w.Tensor.Rank != 4 || w.Shape[1] > 4 || w.Shape[2] != 3 || w.Shape[3] != 3) return false;
-        if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0 && n.ConstantInput(2) is not { ElementType: OnnxElementType.Float }) return false;
-        if (n.Outputs.Count(o => o.Length > 0) != 1 || n.Int("group", 1) != 1) return false;
-        if (n.Str("auto_pad", "NOTSET") != "NOTSET" || !All(n.Ints("dilations"), 1)) return false;
-        var s = n.Ints("strides");
-        var p = n.Ints("pads") ?? [0, 0, 0, 0];
-        return s is { Length: 2 } && s[0] == 2 && s[1] == 2 && p.Length == 4 && p[0] is 0 or 1 && p[1] is 0 or 1 && p[2] is >= 0 and <= 2 && p[3] is >= 0 and <= 2;
+        if (w is null || w.ElementType != OnnxElementType.Float || w.Tensor.Rank != 4 || w.Shape[2] != k || w.Shape[3] != k) return null;
+        if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0 && n.ConstantInput(2) is not { ElementType: OnnxElementType.Float }) return null;
+        return n.Outputs.Count(o => o.Length > 0) == 1 ? w : null;
     }
 
-    private static bool IsDepthwise3x3(OnnxNode n)
-    {
-        var w = n.ConstantInput(1);
-        if (w is null || w.ElementType != OnnxElementType.Float || w.Tensor.Rank != 4) return false;
-        if (w.Shape[1] != 1 || w.Shape[2] != 3 || w.Shape[3] != 3 || n.Int("group", 1) != w.Shape[0] || w.Shape[0] < 2) return false;
-        if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0 && n.ConstantInput(2) is not { ElementType: OnnxElementType.Float }) return false;
-        if (n.Str("auto_pad", "NOTSET") != "NOTSET" || !All(n.Ints("dilations"), 1)) return false;
-        var s = n.Ints("strides") ?? [1, 1];
-        var p = n.Ints("pads") ?? [0, 0, 0, 0];
-        return s.Length == 2 && s[0] == s[1] && s[0] is 1 or 2 && p.Length == 4 && p[0] is 0 or 1 && p[1] is 0 or 1 && p[2] is >= 0 and <= 2 && p[3] is >= 0 and <= 2;
-    }
+    /// <summary>Explicit padding with top/left ≤ 1 (bottom/right ≤ 2), no dilation: what the band kernels take.</summary>
+    private static bool Window3x3(OnnxNode n) =>
+        n.Str("auto_pad", "NOTSET") == "NOTSET" && All(n.Ints("dilations"), 1)
+        && (n.Ints("pads") ?? [0, 0, 0, 0]) is [0 or 1, 0 or 1, >= 0 and <= 2, >= 0 and <= 2];
 
     private static bool All(long[]? v, long value) => v is null || v.All(x => x == value);
 
