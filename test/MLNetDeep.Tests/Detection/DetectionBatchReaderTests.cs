@@ -44,6 +44,29 @@ public class DetectionBatchReaderTests
         Assert.That(batch.Masks!.ToArray<long>().Take(64 * 64), Is.EqualTo(row.Mask.Select(v => (long)v)));
     }
 
+    [TestCase(37, 53, 64)]
+    [TestCase(150, 97, 64)]
+    [TestCase(128, 160, 128)]
+    [TestCase(1, 5, 8)]
+    public void BilinearResizeEqualsInterpolate(int height, int width, int size)
+    {
+        // The direct separable resize of the reader against the engine's F.Interpolate (itself checked against PyTorch).
+        var image = Tensor.Rand([3, height, width], new Generator(7));
+        var expected = F.Interpolate(image.Unsqueeze(0), [size, size], mode: "bilinear", alignCorners: false).Squeeze(0).ToArray<float>();
+        var actual = DetectionBatchReader.ResizeImage(image, size);
+        Assert.That(actual.Shape.ToArray(), Is.EqualTo(new[] { 3, size, size }));
+        Assert.That(actual.ToArray<float>(), Is.EqualTo(expected).Within(1e-6f));
+    }
+
+    [Test]
+    public void ResizeOfAViewReadsItsElements()
+    {
+        var image = Tensor.Rand([3, 40, 30], new Generator(3));
+        var view = image.Transpose(1, 2);
+        Assert.That(DetectionBatchReader.ResizeImage(view, 16).ToArray<float>(),
+            Is.EqualTo(DetectionBatchReader.ResizeImage(view.Contiguous(), 16).ToArray<float>()));
+    }
+
     [Test]
     public void NearestMaskResizeSamplesPixelCentres() =>
         Assert.That(DetectionBatchReader.ResizeMask([1, 2, 3, 4], 2, 2, 4), Is.EqualTo(new[] { 1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4 }));

@@ -76,19 +76,16 @@ public sealed class DetectionBatchReader
         DataViewSchema.Column? boxesColumn, DataViewSchema.Column? maskColumn)
     {
         var needed = new[] { imageColumn, boxesColumn, maskColumn }.OfType<DataViewSchema.Column>().ToArray();
-        var images = new List<Tensor>(batchSize);
-        var boxes = new List<float[]>(batchSize);
-        var labels = new List<int[]>(batchSize);
-        var sizes = new List<(int, int)>(batchSize);
-        var masks = maskColumn is null ? null : new List<long>(batchSize * InputSize * InputSize);
+        int plane = InputSize * InputSize;
+        var batch = new BatchBuffer(batchSize, plane, maskColumn is not null);
         using var cursor = data.GetRowCursor(needed, random);
         while (cursor.MoveNext())
         {
             var img = cursor.GetValue<Tensor>(imageColumn);
             if (img.Rank != 3 || img.Size(0) != 3)
                 throw new SchemaMismatchException(imageColumn.Name, $"Row {cursor.Position} of '{imageColumn.Name}' has shape [{string.Join(", ", img.Shape.ToArray())}]; [3, H, W] is needed.");
-            int h = img.Size(1), w = img.Size(2);
-            images.Add(ResizeImage(img, InputSize));
+            int h = img.Size(1), w = img.Size(2), slot = batch.Count;
+            ResizeBilinear(img.Contiguous().Data<float>(), 3, h, w, batch.Pixels.AsSpan(slot * 3 * plane, 3 * plane), InputSize);
             var rowBoxes = boxesColumn is null ? [] : cursor.GetValue<BoundingBox[]>(boxesColumn);
             float sx = (float)InputSize / w, sy = (float)InputSize / h;
             var packed = new float[4 * rowBoxes.Length];
@@ -97,59 +94,150 @@ public sealed class DetectionBatchReader
                 var b = rowBoxes[i];
                 (packed[4 * i], packed[4 * i + 1], packed[4 * i + 2], packed[4 * i + 3]) = (b.X * sx, b.Y * sy, (b.X + b.Width) * sx, (b.Y + b.Height) * sy);
             }
-            boxes.Add(packed);
-            labels.Add(rowBoxes.Select(b => b.Label).ToArray());
-            sizes.Add((w, h));
-            if (masks is not null)
+            batch.Boxes.Add(packed);
+            batch.Labels.Add(rowBoxes.Select(b => b.Label).ToArray());
+            batch.Sizes.Add((w, h));
+            if (maskColumn is not null)
             {
-                var m = cursor.GetValue<int[]>(maskColumn!);
+                var m = cursor.GetValue<int[]>(maskColumn);
                 if (m.Length != w * h)
-                    throw new SchemaMismatchException(maskColumn!.Name, $"Row {cursor.Position} of '{maskColumn.Name}' has {m.Length} values for a {w}x{h} image.");
-                foreach (int v in ResizeMask(m, w, h, InputSize)) masks.Add(v);
+                    throw new SchemaMismatchException(maskColumn.Name, $"Row {cursor.Position} of '{maskColumn.Name}' has {m.Length} values for a {w}x{h} image.");
+                ResizeMask(m, w, h, InputSize, batch.Masks.AsSpan(slot * plane, plane));
             }
-            if (images.Count == batchSize)
+            if (++batch.Count == batchSize)
             {
-                yield return Flush(images, boxes, labels, sizes, masks);
+                yield return batch.ToBatch(InputSize);
+                batch = new BatchBuffer(batchSize, plane, maskColumn is not null);
             }
         }
-        if (images.Count > 0) yield return Flush(images, boxes, labels, sizes, masks);
+        if (batch.Count > 0) yield return batch.ToBatch(InputSize);
     }
 
-    private DetectionBatch Flush(List<Tensor> images, List<float[]> boxes, List<int[]> labels, List<(int, int)> sizes, List<long>? masks)
+    /// <summary>The rows of one batch being filled: pixels and mask values written in place, one image after another.</summary>
+    private sealed class BatchBuffer(int capacity, int plane, bool masks)
     {
-        int n = images.Count;
-        var batch = new DetectionBatch(Tensor.Stack(images), boxes.ToArray(), labels.ToArray(),
-            masks is null ? null : Tensor.FromArray(masks.ToArray(), n, InputSize, InputSize), sizes.ToArray());
-        images.Clear();
-        boxes.Clear();
-        labels.Clear();
-        sizes.Clear();
-        masks?.Clear();
-        return batch;
+        public float[] Pixels { get; } = new float[capacity * 3 * plane];
+
+        public long[] Masks { get; } = masks ? new long[capacity * plane] : [];
+
+        public List<float[]> Boxes { get; } = new(capacity);
+
+        public List<int[]> Labels { get; } = new(capacity);
+
+        public List<(int, int)> Sizes { get; } = new(capacity);
+
+        public int Count { get; set; }
+
+        public DetectionBatch ToBatch(int size)
+        {
+            int n = Count, plane = size * size;
+            var images = Tensor.Zeros([n, 3, size, size]);
+            Pixels.AsSpan(0, n * 3 * plane).CopyTo(images.Data<float>());
+            Tensor? maskTensor = null;
+            if (masks)
+            {
+                maskTensor = Tensor.Zeros([n, size, size], DType.Int64);
+                Masks.AsSpan(0, n * plane).CopyTo(maskTensor.Data<long>());
+            }
+            return new DetectionBatch(images, Boxes, Labels, maskTensor, Sizes);
+        }
     }
 
     /// <summary>An image [C, H, W] resized to [C, size, size] (bilinear, pixel centres aligned); the same tensor when already that size.</summary>
     public static Tensor ResizeImage(Tensor image, int size)
     {
         ArgumentNullException.ThrowIfNull(image);
+        if (image.Rank != 3) throw new ArgumentException($"ResizeImage needs a [C, H, W] image, got rank {image.Rank}.", nameof(image));
         if (image.Size(1) == size && image.Size(2) == size) return image;
-        return F.Interpolate(image.Unsqueeze(0), [size, size], mode: "bilinear", alignCorners: false).Squeeze(0);
+        int c = image.Size(0);
+        var result = Tensor.Zeros([c, size, size]);
+        ResizeBilinear(image.Contiguous().To(DType.Float32).Data<float>(), c, image.Size(1), image.Size(2), result.Data<float>(), size);
+        return result;
+    }
+
+    /// <summary>
+    /// Resizes <paramref name="channels"/> planes of <paramref name="height"/>×<paramref name="width"/> to size×size into
+    /// <paramref name="destination"/>: bilinear with pixel centres aligned (PyTorch's <c>align_corners=False</c>, source
+    /// index (o + ½)·in/out − ½ clamped at 0, computed in float as PyTorch does for float32), separably — each output row
+    /// blends two source rows, each output column two source columns. A plane already size×size is copied.
+    /// </summary>
+    public static void ResizeBilinear(ReadOnlySpan<float> source, int channels, int height, int width, Span<float> destination, int size)
+    {
+        int plane = height * width, outPlane = size * size;
+        if (source.Length < channels * plane) throw new ArgumentException($"{source.Length} values for {channels}×{height}×{width}.", nameof(source));
+        if (destination.Length < channels * outPlane) throw new ArgumentException($"{destination.Length} values for {channels}×{size}×{size}.", nameof(destination));
+        if (height == size && width == size)
+        {
+            source[..(channels * plane)].CopyTo(destination);
+            return;
+        }
+        var (x0, x1, wx) = Taps(width, size);
+        var (y0, y1, wy) = Taps(height, size);
+        var rowBuffer = new float[2 * size];
+        for (int c = 0; c < channels; c++)
+        {
+            var src = source.Slice(c * plane, plane);
+            var dst = destination.Slice(c * outPlane, outPlane);
+            for (int oy = 0; oy < size; oy++)
+            {
+                var top = rowBuffer.AsSpan(0, size);
+                var bottom = rowBuffer.AsSpan(size, size);
+                HorizontalPass(src.Slice(y0[oy] * width, width), x0, x1, wx, top);
+                HorizontalPass(src.Slice(y1[oy] * width, width), x0, x1, wx, bottom);
+                float b = wy[oy], a = 1f - b;
+                var o = dst.Slice(oy * size, size);
+                for (int ox = 0; ox < size; ox++) o[ox] = a * top[ox] + b * bottom[ox];
+            }
+        }
+    }
+
+    private static void HorizontalPass(ReadOnlySpan<float> source, int[] x0, int[] x1, float[] wx, Span<float> destination)
+    {
+        for (int ox = 0; ox < destination.Length; ox++)
+        {
+            float b = wx[ox];
+            destination[ox] = (1f - b) * source[x0[ox]] + b * source[x1[ox]];
+        }
+    }
+
+    /// <summary>Per output index, the two source indices and the weight of the second (as F.Interpolate's bilinear matrix rows).</summary>
+    private static (int[] First, int[] Second, float[] Weight) Taps(int input, int output)
+    {
+        var first = new int[output];
+        var second = new int[output];
+        var weight = new float[output];
+        float scale = (float)((double)input / output);
+        for (int o = 0; o < output; o++)
+        {
+            float r = scale * (o + 0.5f) - 0.5f;
+            if (r < 0) r = 0;
+            int i0 = (int)r;
+            first[o] = i0;
+            second[o] = i0 < input - 1 ? i0 + 1 : i0;
+            weight[o] = Math.Clamp(r - i0, 0f, 1f);
+        }
+        return (first, second, weight);
     }
 
     /// <summary>A mask (H·W, row-major) resampled to size² by nearest neighbour at the output pixel centres.</summary>
     public static int[] ResizeMask(int[] mask, int width, int height, int size)
     {
         ArgumentNullException.ThrowIfNull(mask);
-        var result = new int[size * size];
+        var result = new long[size * size];
+        ResizeMask(mask, width, height, size, result);
+        return Array.ConvertAll(result, v => (int)v);
+    }
+
+    private static void ResizeMask(ReadOnlySpan<int> mask, int width, int height, int size, Span<long> destination)
+    {
         for (int y = 0; y < size; y++)
         {
             int sy = Math.Min(height - 1, (int)((y + 0.5) * height / size));
             for (int x = 0; x < size; x++)
             {
                 int sx = Math.Min(width - 1, (int)((x + 0.5) * width / size));
-                result[y * size + x] = mask[sy * width + sx];
+                destination[y * size + x] = mask[sy * width + sx];
             }
         }
-        return result;
     }
 }
