@@ -8,12 +8,15 @@ namespace MLNetDeep.Estimators.Vision.Detection;
 
 /// <summary>
 /// The epoch loop the detector and the segmenter share: per epoch, batches from <see cref="DetectionBatchReader"/> in a
-/// seeded order, one Adam step each (the learning rate following a per-epoch schedule) on the loss the trainer computes, typed progress every <c>progressInterval</c>
+/// seeded order (read ahead on a background thread, <see cref="BatchPrefetch"/>), one Adam step each (the learning rate following a per-epoch schedule) on the loss the trainer computes, typed progress every <c>progressInterval</c>
 /// steps and at epoch ends, the cancellation token checked every step, and a log line per epoch. The network is left
 /// in evaluation mode.
 /// </summary>
 internal static class VisionTrainingLoop
 {
+    /// <summary>Batches read ahead of the training step.</summary>
+    public const int PrefetchDepth = 2;
+
     /// <summary>Runs the loop; <paramref name="loss"/> maps a batch to its scalar loss (with the graph to backpropagate).</summary>
     public static void Run(DeepContext context, string component, Module network, DetectionBatchReader reader, IDataView data, int batchSize,
         int epochs, double learningRate, LearningRateSchedule schedule, Random random, int progressInterval, IProgress<TrainingProgress>? progress, CancellationToken token,
@@ -29,7 +32,10 @@ internal static class VisionTrainingLoop
             double lossSum = 0;
             long rows = 0, batches = 0;
             var epochClock = Stopwatch.StartNew();
-            foreach (var batch in reader.Read(data, batchSize, random))
+            // The next batches are read on a background thread; their order comes from a generator of their own, drawn
+            // here, so the flips drawn from `random` during the epoch do not race with the shuffle.
+            var order = new Random(random.Next());
+            foreach (var batch in BatchPrefetch.Run(reader.Read(data, batchSize, order), PrefetchDepth, token))
             {
                 token.ThrowIfCancellationRequested();
                 optimizer.ZeroGrad();
