@@ -29,6 +29,28 @@ public class DetectionMetricsTests
     }
 
     [Test]
+    public void DiagnosticsSeparateFindingFromNaming()
+    {
+        // Image 1: a class-1 object found only by a class-2 box; image 2: a class-2 object found by its class (0.8) and by a
+        // class-1 box of a higher score (0.95), plus an object nobody found. Per class: class 1 has one FP (0.95, image 2) and
+        // no TP: AP 0; class 2: by score FP (0.9, image 1), TP (0.8): precision 1/2 at recall 1/2: AP 0.25; mAP 0.125.
+        BoundingBox[][] truth = [[Box(0, 0, 10, 10, 1)], [Box(0, 0, 10, 10, 2), Box(40, 40, 10, 10, 2)]];
+        BoundingBox[][] predicted = [[Box(0, 0, 10, 10, 2, 0.9f)], [Box(0, 0, 10, 10, 2, 0.8f), Box(1, 0, 10, 10, 1, 0.95f)]];
+        var m = DetectionEvaluator.Evaluate(truth, predicted);
+        Assert.That(m.MeanAveragePrecision50, Is.EqualTo(0.125).Within(1e-12));
+        // As one class, by score: TP (0.95, image 2), TP (0.9, image 1), FP (0.8, the duplicate): recall 1/3 and 2/3 at
+        // precision 1, never 3/3: AP 2/3.
+        Assert.That(m.Diagnostics.ClassAgnosticAveragePrecision50, Is.EqualTo(2.0 / 3).Within(1e-12));
+        // Two of three objects found; the best box on each has the wrong class (2 on the class-1 object, 1 on the class-2 one).
+        Assert.That(m.Diagnostics.FoundFraction, Is.EqualTo(2.0 / 3).Within(1e-12));
+        Assert.That(m.Diagnostics.TopClassAccuracy, Is.EqualTo(0.0));
+        Assert.That(m.ToString(), Does.Contain("class-agnostic AP50 = 0.6667"));
+        // With the class-1 box removed the class-2 object's best box is right: one of two.
+        m = DetectionEvaluator.Evaluate(truth, [predicted[0], [predicted[1][0]]]);
+        Assert.That(m.Diagnostics.TopClassAccuracy, Is.EqualTo(0.5).Within(1e-12));
+    }
+
+    [Test]
     public void LooseBoxCountsOnlyAtLowIouThresholds()
     {
         // IoU 0.62: a hit at 0.50, 0.55, 0.60 and a miss from 0.65 up.

@@ -35,7 +35,41 @@ public static class DetectionEvaluator
             string name = classNames is not null && c >= 1 && c <= classNames.Count ? classNames[c - 1] : c.ToString(CultureInfo.InvariantCulture);
             perClass.Add(EvaluateClass(groundTruth, predictions, c, name, maxDetectionsPerImage));
         }
-        return new DetectionMetrics(perClass, groundTruth.Count, maxDetectionsPerImage);
+        var anyClass = EvaluateClass(AsOneClass(groundTruth), AsOneClass(predictions), 0, "any", maxDetectionsPerImage).VocAveragePrecision50;
+        var (found, rightClass, total) = TopDetections(groundTruth, predictions);
+        return new DetectionMetrics(perClass, groundTruth.Count, maxDetectionsPerImage,
+            new DetectionDiagnostics(anyClass, total == 0 ? double.NaN : (double)found / total, found == 0 ? double.NaN : (double)rightClass / found));
+    }
+
+    private static IReadOnlyList<IReadOnlyList<BoundingBox>> AsOneClass(IReadOnlyList<IReadOnlyList<BoundingBox>> boxes) =>
+        boxes.Select(image => (IReadOnlyList<BoundingBox>)(image ?? []).Select(b => b with { Label = 0 }).ToArray()).ToArray();
+
+    /// <summary>
+    /// Ground-truth boxes overlapped (IoU &gt; 0.5) by some detection of any class, those whose highest-scoring such
+    /// detection (the first on ties) has their class, and all ground-truth boxes.
+    /// </summary>
+    private static (int Found, int RightClass, int Total) TopDetections(IReadOnlyList<IReadOnlyList<BoundingBox>> groundTruth,
+        IReadOnlyList<IReadOnlyList<BoundingBox>> predictions)
+    {
+        int found = 0, right = 0, total = 0;
+        for (int img = 0; img < groundTruth.Count; img++)
+        {
+            var gts = groundTruth[img];
+            var dets = predictions[img] ?? [];
+            total += gts.Count;
+            if (gts.Count == 0 || dets.Count == 0) continue;
+            var ious = BoxGeometry.IouMatrix(BoxGeometry.ToCorners(gts.ToArray()), BoxGeometry.ToCorners(dets.ToArray()));
+            for (int g = 0; g < gts.Count; g++)
+            {
+                int best = -1;
+                for (int d = 0; d < dets.Count; d++)
+                    if (ious[g * dets.Count + d] > 0.5f && (best < 0 || dets[d].Score > dets[best].Score)) best = d;
+                if (best < 0) continue;
+                found++;
+                if (dets[best].Label == gts[g].Label) right++;
+            }
+        }
+        return (found, right, total);
     }
 
     private readonly record struct Detection(int Image, int RankInImage, float Score, float[] Ious);
