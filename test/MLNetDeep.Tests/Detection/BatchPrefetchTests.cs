@@ -83,6 +83,18 @@ public class BatchPrefetchTests
     }
 
     [Test]
+    public void AnAlreadyCancelledTokenIsNotTakenForTheEnd()
+    {
+        // The producer stops at once and completes the queue; the consumer must still report the cancellation.
+        for (int run = 0; run < 200; run++)
+        {
+            using var cts = new CancellationTokenSource();
+            cts.Cancel();
+            Assert.Throws<OperationCanceledException>(() => BatchPrefetch.Run(Enumerable.Range(0, 3), 2, cts.Token).ToList());
+        }
+    }
+
+    [Test]
     public void CancellationStopsTheConsumer()
     {
         using var cts = new CancellationTokenSource();

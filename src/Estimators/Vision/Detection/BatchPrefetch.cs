@@ -48,6 +48,9 @@ internal static class BatchPrefetch
         {
             foreach (var item in queue.GetConsumingEnumerable(token))
                 yield return item;
+            // A cancelled token also stops the producer, which completes the queue: the consumer may then find it
+            // complete and empty before it notices the token, so an end of the items is checked against it.
+            token.ThrowIfCancellationRequested();
             thread.Join();
             failure?.Throw();
         }
