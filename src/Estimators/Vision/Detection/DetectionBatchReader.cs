@@ -77,7 +77,7 @@ public sealed class DetectionBatchReader
     {
         var needed = new[] { imageColumn, boxesColumn, maskColumn }.OfType<DataViewSchema.Column>().ToArray();
         int plane = InputSize * InputSize;
-        var batch = new BatchBuffer(batchSize, plane, maskColumn is not null);
+        var batch = new BatchBuffer(batchSize, InputSize, maskColumn is not null);
         using var cursor = data.GetRowCursor(needed, random);
         while (cursor.MoveNext())
         {
@@ -85,7 +85,7 @@ public sealed class DetectionBatchReader
             if (img.Rank != 3 || img.Size(0) != 3)
                 throw new SchemaMismatchException(imageColumn.Name, $"Row {cursor.Position} of '{imageColumn.Name}' has shape [{string.Join(", ", img.Shape.ToArray())}]; [3, H, W] is needed.");
             int h = img.Size(1), w = img.Size(2), slot = batch.Count;
-            ResizeBilinear(img.Contiguous().Data<float>(), 3, h, w, batch.Pixels.AsSpan(slot * 3 * plane, 3 * plane), InputSize);
+            ResizeBilinear(Pixels(img), 3, h, w, batch.Images.Data<float>().Slice(slot * 3 * plane, 3 * plane), InputSize);
             var rowBoxes = boxesColumn is null ? [] : cursor.GetValue<BoundingBox[]>(boxesColumn);
             float sx = (float)InputSize / w, sy = (float)InputSize / h;
             var packed = new float[4 * rowBoxes.Length];
@@ -102,23 +102,26 @@ public sealed class DetectionBatchReader
                 var m = cursor.GetValue<int[]>(maskColumn);
                 if (m.Length != w * h)
                     throw new SchemaMismatchException(maskColumn.Name, $"Row {cursor.Position} of '{maskColumn.Name}' has {m.Length} values for a {w}x{h} image.");
-                ResizeMask(m, w, h, InputSize, batch.Masks.AsSpan(slot * plane, plane));
+                ResizeMask(m, w, h, InputSize, batch.Masks!.Data<long>().Slice(slot * plane, plane));
             }
             if (++batch.Count == batchSize)
             {
-                yield return batch.ToBatch(InputSize);
-                batch = new BatchBuffer(batchSize, plane, maskColumn is not null);
+                yield return batch.ToBatch();
+                batch = new BatchBuffer(batchSize, InputSize, maskColumn is not null);
             }
         }
-        if (batch.Count > 0) yield return batch.ToBatch(InputSize);
+        if (batch.Count > 0) yield return batch.ToBatch();
     }
 
-    /// <summary>The rows of one batch being filled: pixels and mask values written in place, one image after another.</summary>
-    private sealed class BatchBuffer(int capacity, int plane, bool masks)
+    /// <summary>
+    /// The rows of one batch being filled: each image is resized, and each mask resampled, straight into its slot of the
+    /// batch tensors; a last, partial batch is the first rows of them (a view).
+    /// </summary>
+    private sealed class BatchBuffer(int capacity, int size, bool masks)
     {
-        public float[] Pixels { get; } = new float[capacity * 3 * plane];
+        public Tensor Images { get; } = Tensor.Zeros([capacity, 3, size, size]);
 
-        public long[] Masks { get; } = masks ? new long[capacity * plane] : [];
+        public Tensor? Masks { get; } = masks ? Tensor.Zeros([capacity, size, size], DType.Int64) : null;
 
         public List<float[]> Boxes { get; } = new(capacity);
 
@@ -128,19 +131,9 @@ public sealed class DetectionBatchReader
 
         public int Count { get; set; }
 
-        public DetectionBatch ToBatch(int size)
-        {
-            int n = Count, plane = size * size;
-            var images = Tensor.Zeros([n, 3, size, size]);
-            Pixels.AsSpan(0, n * 3 * plane).CopyTo(images.Data<float>());
-            Tensor? maskTensor = null;
-            if (masks)
-            {
-                maskTensor = Tensor.Zeros([n, size, size], DType.Int64);
-                Masks.AsSpan(0, n * plane).CopyTo(maskTensor.Data<long>());
-            }
-            return new DetectionBatch(images, Boxes, Labels, maskTensor, Sizes);
-        }
+        public DetectionBatch ToBatch() => Count == capacity
+            ? new DetectionBatch(Images, Boxes, Labels, Masks, Sizes)
+            : new DetectionBatch(Images.Narrow(0, 0, Count), Boxes, Labels, Masks?.Narrow(0, 0, Count), Sizes);
     }
 
     /// <summary>An image [C, H, W] resized to [C, size, size] (bilinear, pixel centres aligned); the same tensor when already that size.</summary>
@@ -151,9 +144,12 @@ public sealed class DetectionBatchReader
         if (image.Size(1) == size && image.Size(2) == size) return image;
         int c = image.Size(0);
         var result = Tensor.Zeros([c, size, size]);
-        ResizeBilinear(image.Contiguous().To(DType.Float32).Data<float>(), c, image.Size(1), image.Size(2), result.Data<float>(), size);
+        ResizeBilinear(Pixels(image), c, image.Size(1), image.Size(2), result.Data<float>(), size);
         return result;
     }
+
+    /// <summary>The elements of an image as float32, row-major (the tensor's own storage when it already is).</summary>
+    private static ReadOnlySpan<float> Pixels(Tensor image) => image.Contiguous().To(DType.Float32).Data<float>();
 
     /// <summary>
     /// Resizes <paramref name="channels"/> planes of <paramref name="height"/>×<paramref name="width"/> to size×size into
